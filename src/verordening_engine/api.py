@@ -1,0 +1,133 @@
+"""The library API: load a regelset, evaluate a case, get a typed decision.
+
+This is what the CLI and the systems of the Sociale Dienst call; it is the whole
+pipeline load -> validate -> compile -> evaluate -> explain in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .besluit_model import BesluitDocument, EngineRef, VerordeningRef
+from .case_binding import bind_case
+from .casus_model import Casus
+from .compiling import CompiledRegelset, compile_regelset
+from .evaluation import Evaluator, RequestRun, run_fixpoint
+from .explanation import explain_request
+from .loading import load_source, validate_document
+from .settlement import beats, settle
+from .versions import VersionInfo, list_versions, select_version
+from .yaml_loading import LocatedDocument, parse_text, read_document
+
+DEFAULT_REGELS = Path(os.environ.get("VERORDENING_REGELS", "regels"))
+
+try:
+    ENGINE_VERSION = version("verordening-engine")
+except PackageNotFoundError:  # running from a source tree
+    ENGINE_VERSION = "0+unknown"
+
+
+@dataclass
+class Regelset:
+    """A compiled regelset version with its engine; build with `load_regelset`."""
+
+    compiled: CompiledRegelset
+    evaluator: Evaluator
+
+    @property
+    def versie(self) -> str:
+        return self.compiled.meta.versie
+
+    def evaluate(self, case: Casus | Mapping[str, Any] | str | Path, *,
+                 engine: str = "durable") -> BesluitDocument:
+        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON)."""
+        casus, doc = read_case(case)
+        return self.evaluate_casus(casus, doc, engine=engine)
+
+    def evaluate_casus(self, casus: Casus, doc: LocatedDocument, *,
+                       engine: str = "durable") -> BesluitDocument:
+        rs = self.compiled
+        requests = bind_case(rs, casus, doc)
+        results: list[RequestRun] = (self.evaluator.run(requests) if engine == "durable"
+                                     else run_fixpoint(rs, requests))
+        closure = _closure(rs)
+        besluiten = [explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum)
+                     for r in results]
+        return BesluitDocument(
+            casus=casus.casus,
+            peildatum=casus.peildatum,
+            verordening=VerordeningRef(id=rs.meta.id, versie=rs.meta.versie,
+                                       status=rs.meta.status.value, sha256=rs.sha256),
+            engine=EngineRef(versie=ENGINE_VERSION),
+            besluiten=besluiten,
+        )
+
+
+_CACHE: dict[str, Regelset] = {}
+_CLOSURES: dict[str, dict[str, frozenset[str]]] = {}
+_LOCK = threading.Lock()
+
+
+def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
+    found = _CLOSURES.get(rs.sha256)
+    if found is None:
+        found = _CLOSURES.setdefault(rs.sha256, beats(rs))
+    return found
+
+
+def load_regelset_folder(folder: str | Path) -> Regelset:
+    """Load, validate and compile one version folder (compiled once per content hash)."""
+    source = load_source(folder)
+    with _LOCK:
+        cached = _CACHE.get(source.sha256)
+        if cached is None:
+            compiled = compile_regelset(source)
+            cached = Regelset(compiled, Evaluator(compiled))
+            _CACHE[source.sha256] = cached
+        return cached
+
+
+def versions(root: str | Path = DEFAULT_REGELS) -> list[VersionInfo]:
+    return list_versions(root)
+
+
+def load_regelset(root: str | Path = DEFAULT_REGELS, *, versie: str | None = None,
+                  peildatum: dt.date | None = None) -> Regelset:
+    """The version named `versie`, or the vastgesteld version in force on `peildatum`."""
+    root = Path(root)
+    if (root / "regelset.yaml").is_file():
+        return load_regelset_folder(root)
+    chosen = select_version(list_versions(root), peildatum or dt.date.today(), versie)
+    return load_regelset_folder(chosen.folder)
+
+
+def read_case(case: Casus | Mapping[str, Any] | str | Path) -> tuple[Casus, LocatedDocument]:
+    """A validated case and its document (for located errors)."""
+    if isinstance(case, Casus):
+        data = case.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return case, LocatedDocument("<casus>", data)
+    if isinstance(case, Mapping):
+        doc = LocatedDocument("<casus>", dict(case))
+    else:
+        doc = read_document(case)
+    return validate_document(doc, Casus), doc
+
+
+def read_case_text(text: str, name: str) -> tuple[Casus, LocatedDocument]:
+    doc = parse_text(text, name)
+    return validate_document(doc, Casus), doc
+
+
+def evaluate(case: Casus | Mapping[str, Any] | str | Path, *, regels: str | Path = DEFAULT_REGELS,
+             versie: str | None = None) -> BesluitDocument:
+    """Evaluate a case under the version in force on its peildatum (or `versie`)."""
+    casus, doc = read_case(case)
+    regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+    return regelset.evaluate_casus(casus, doc)

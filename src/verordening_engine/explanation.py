@@ -1,0 +1,178 @@
+"""Turn rule runs and the settled outcome into the article-by-article explanation (Dutch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+from .besluit_model import Besluit, Bijdrage, GrondslagRef, Toelichting
+from .compiling import BUILTIN_VOORZIENING, EURO_UNITS, CompiledRegelset, CompiledRule
+from .evaluation import RequestRun, RuleRun
+from .expressions import Ref, T, Value, format_euro
+from .settlement import Settled, per_of
+
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+UITKOMST_NL = {"toegekend": "toegekend", "afgewezen": "afgewezen",
+               "niet_ontvankelijk": "niet ontvankelijk"}
+
+
+def value_type(rs: CompiledRegelset, rule: CompiledRule, ref: Ref) -> T:
+    if ref.space == "peildatum":
+        return T.datum
+    if ref.space == "afgeleid":
+        return T(rs.derived[ref.name].type.value)
+    if ref.space == "param":
+        return T.bedrag if rs.parameter_units[ref.name] in EURO_UNITS else T.getal
+    if ref.space == "voorziening":
+        return BUILTIN_VOORZIENING.get(ref.name, T.bedrag)
+    found = rs.input_type(ref)
+    assert found is not None
+    return found
+
+
+def dutch(type_: T, value: Value) -> str:
+    """A value as a resident reads it: € 21,80; 1 april 2026; ja/nee."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if type_ is T.bedrag and isinstance(value, int):
+        euros = format_euro(value).replace(".", ",")
+        return f"€ {euros}"
+    if isinstance(value, dt.date):
+        return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def as_json(type_: T, value: Value) -> bool | int | str:
+    if type_ is T.bedrag and isinstance(value, int) and not isinstance(value, bool):
+        return format_euro(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def render(template: str, fields: dict[str, str]) -> str:
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(fields.get(name, "?"))
+    return "".join(out).strip()
+
+
+def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> list[GrondslagRef]:
+    refs = []
+    for g in rule.artikel.grondslag:
+        wet = rs.meta.wetten[g.wet]
+        url = f"https://wetten.overheid.nl/jci1.3:c:{wet.bwb}&artikel={g.artikel}"
+        if g.lid is not None:
+            url += f"&lid={g.lid}"
+        url += f"&z={peildatum.isoformat()}&g={peildatum.isoformat()}"
+        refs.append(GrondslagRef(wet=wet.naam, bwb=wet.bwb, artikel=g.artikel, lid=g.lid, url=url))
+    return refs
+
+
+def conclusion_text(rs: CompiledRegelset, run: RuleRun) -> str | None:
+    rule = run.rule
+    if not run.applied:
+        return None
+    if rule.kind == "besluit":
+        assert rule.regel.besluit is not None
+        text = UITKOMST_NL[rule.regel.besluit.uitkomst.value]
+        target = run.outputs.get("verwijzing", rule.regel.besluit.verwijzing)
+        if target:
+            text += f", verwijzing naar {_target(rs, str(target))}"
+        return text
+    if rule.kind == "eigen_bijdrage":
+        assert rule.regel.eigen_bijdrage is not None
+        return (f"eigen bijdrage {dutch(T.bedrag, run.outputs['bedrag'])} per "
+                f"{per_of(run).replace('_', ' ')}")
+    if rule.kind == "ingangsdatum":
+        return f"ondersteuning gaat in op {dutch(T.datum, run.outputs['ingangsdatum'])}"
+    return "; ".join(f"{name} = {dutch(T(rs.derived[name].type.value), value)}"
+                     for name, value in run.outputs.items())
+
+
+def _target(rs: CompiledRegelset, key: str) -> str:
+    if key in rs.catalogue:
+        return rs.catalogue[key].naam
+    return rs.meta.wetten[key].naam
+
+
+def explain_run(rs: CompiledRegelset, run: RuleRun, settled: Settled,
+                peildatum: dt.date) -> Toelichting:
+    rule = run.rule
+    types = {ref: value_type(rs, rule, ref) for ref in run.used}
+    fields = {str(ref): dutch(types[ref], value) for ref, value in run.used.items()}
+    for name, value in run.outputs.items():
+        kind = {"bedrag": T.bedrag, "ingangsdatum": T.datum}.get(name) if (
+            rule.kind != "bepaal") else T(rs.derived[name].type.value)
+        if name == "verwijzing":
+            value = _target(rs, str(value))
+        if name == "per":
+            continue
+        fields[name] = dutch(kind or T.tekst, value)
+    waarom_niet = None
+    if run.applied:
+        sentence = render(rule.regel.uitleg.wel, fields)
+    else:
+        failed = run.failed
+        assert failed is not None
+        shown = ", ".join(f"{ref} = {fields[str(ref)]}" for ref in sorted(failed.reads)
+                          if str(ref) in fields)
+        waarom_niet = f"niet voldaan aan: {failed.source}" + (f" ({shown})" if shown else "")
+        sentence = render(rule.regel.uitleg.niet, fields) if rule.regel.uitleg.niet else (
+            "Dit artikel is niet van toepassing.")
+    by = settled.set_aside.get(rule.id)
+    if by is not None:
+        other = rs.rule_by_id[by]
+        sentence += (f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor.")
+    if not run.applied:
+        status = "niet_van_toepassing"
+    elif by is not None:
+        status = "opzij_gezet"
+    elif rule.id in settled.winners:
+        status = "beslissend"
+    else:
+        status = "toegepast"
+    return Toelichting(
+        artikel=rule.artikel.nummer,
+        titel=rule.artikel.titel,
+        regel=rule.id,
+        grondslag=grondslag(rs, rule, peildatum),
+        bron=rule.artikel.bron.soort,
+        toegepast=run.applied,
+        status=status,  # type: ignore[arg-type]
+        opzij_gezet_door=by,
+        feiten={str(ref): as_json(types[ref], v) for ref, v in run.used.items()},
+        conclusie=conclusion_text(rs, run),
+        zin=sentence,
+        waarom_niet=waarom_niet,
+    )
+
+
+def explain_request(rs: CompiledRegelset, result: RequestRun, settled: Settled,
+                    peildatum: dt.date) -> Besluit:
+    runs = sorted(result.runs, key=lambda r: r.order)
+    steps = [explain_run(rs, run, settled, peildatum) for run in runs]
+    decisive: list[str] = []
+    for step in steps:
+        if step.status == "beslissend" and step.artikel not in decisive:
+            decisive.append(step.artikel)
+    bijdrage = settled.eigen_bijdrage
+    return Besluit(
+        aanvraag=result.inputs.aanvraag,
+        persoon=result.inputs.persoon,
+        voorziening=result.inputs.voorziening,
+        uitkomst=settled.uitkomst,
+        verwijzing=settled.verwijzing,
+        eigen_bijdrage=Bijdrage(bedrag=bijdrage[0], per=bijdrage[1]) if bijdrage else None,
+        ingangsdatum=settled.ingangsdatum,
+        beslissende_artikelen=decisive,
+        problemen=list(settled.problems),
+        artikelen=steps,
+    )

@@ -1,0 +1,272 @@
+"""pydantic models of the rule files in `regels/<gemeente>/<versie>/`.
+
+These describe the shape of each file; the cross-file meaning (references, types of
+expressions, priorities) is checked when compiling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Expression = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Periode = Literal["maand", "jaar", "uur", "keer", "week", "vier_weken"]
+
+
+class Status(StrEnum):
+    vastgesteld = "vastgesteld"
+    concept = "concept"
+
+
+class Wet(Strict):
+    """A national law the articles rest on, by its BWB id."""
+
+    naam: Text
+    bwb: Annotated[str, StringConstraints(pattern=r"^BWBR\d{7}$")]
+
+
+class Document(Strict):
+    """A policy document (seed) an article may rest on."""
+
+    titel: Text
+    bestand: Text | None = None
+    datum: dt.date | None = None
+
+
+class Bestanden(Strict):
+    begrippen: str = "begrippen.yaml"
+    parameters: str = "parameters.yaml"
+    voorzieningen: str = "voorzieningen.yaml"
+    hoofdstukken: list[str] = Field(min_length=1)
+
+
+class RegelsetMeta(Strict):
+    """`regelset.yaml`: what this version is and which files make it up."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    id: Ident
+    titel: Text
+    gemeente: Text
+    versie: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
+    status: Status
+    geldig_vanaf: dt.date
+    geldig_tot: dt.date | None = None
+    publicatie: str | None = Field(
+        default=None, description="CVDR reference; null when not known (never invented)"
+    )
+    vorige_versie: str | None = None
+    nummering_gemodelleerd: bool = Field(
+        description="true when article numbers are modelled, not taken from the official text"
+    )
+    toelichting: str | None = None
+    wetten: dict[Ident, Wet]
+    documenten: dict[Ident, Document] = Field(default_factory=dict)
+    bestanden: Bestanden
+
+
+class FeitType(StrEnum):
+    waarheid = "waarheid"
+    getal = "getal"
+    bedrag = "bedrag"
+    datum = "datum"
+    tekst = "tekst"
+
+
+class Feit(Strict):
+    type: FeitType
+    omschrijving: Text
+    eenheid: str | None = None
+    waarden: list[str] | None = Field(
+        default=None, description="for tekst: the allowed values"
+    )
+    standaard: bool | int | str | dt.date | None = Field(
+        default=None, description="value used when a case does not give this fact"
+    )
+
+
+class Invoer(Strict):
+    persoon: dict[Ident, Feit] = Field(default_factory=dict)
+    huishouden: dict[Ident, Feit] = Field(default_factory=dict)
+    aanvraag: dict[Ident, Feit] = Field(default_factory=dict)
+
+
+class Begrippen(Strict):
+    """`begrippen.yaml`: the vocabulary; every fact a case gives or a rule derives."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    invoer: Invoer
+    afgeleid: dict[Ident, Feit] = Field(default_factory=dict)
+
+
+class Eenheid(StrEnum):
+    euro = "euro"
+    euro_per_maand = "euro_per_maand"
+    euro_per_jaar = "euro_per_jaar"
+    euro_per_uur = "euro_per_uur"
+    euro_per_keer = "euro_per_keer"
+    euro_per_kilometer = "euro_per_kilometer"
+    procent = "procent"
+    jaren = "jaren"
+    maanden = "maanden"
+    weken = "weken"
+    dagen = "dagen"
+    werkdagen = "werkdagen"
+    kilometer = "kilometer"
+    aantal = "aantal"
+
+
+class Verificatie(StrEnum):
+    geverifieerd = "geverifieerd"
+    ongeverifieerd = "ongeverifieerd"
+    gepland = "gepland"
+
+
+class ParameterWaarde(Strict):
+    vanaf: dt.date
+    waarde: str | int = Field(description="money as a string with two decimals, e.g. '21.80'")
+    bron: Text
+    status: Verificatie
+
+
+class Parameter(Strict):
+    omschrijving: Text
+    eenheid: Eenheid
+    waarden: list[ParameterWaarde] = Field(min_length=1)
+
+
+class Parameters(Strict):
+    """`parameters.yaml`: amounts, percentages, ages and terms, each with values by date."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    parameters: dict[Ident, Parameter]
+
+
+class Soort(StrEnum):
+    maatwerk = "maatwerk"
+    algemeen = "algemeen"
+    individueel = "individueel"
+    overig = "overig"
+    inkomen = "inkomen"
+    schuldhulp = "schuldhulp"
+
+
+class Voorziening(Strict):
+    id: Ident
+    naam: Text
+    wet: Ident
+    soort: Soort
+    kenmerken: list[Ident] = Field(default_factory=list)
+    parameters: dict[Ident, Ident] = Field(
+        default_factory=dict, description="attribute name -> parameter id, read as voorziening.x"
+    )
+    bijdrage_per: Periode | None = None
+    omschrijving: str | None = None
+
+
+class Voorzieningen(Strict):
+    """`voorzieningen.yaml`: the catalogue of provisions a case may request."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    voorzieningen: list[Voorziening] = Field(min_length=1)
+
+
+class Grondslag(Strict):
+    wet: Ident
+    artikel: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9a-z.:]*$")]
+    lid: int | None = None
+    onderdeel: str | None = None
+
+
+class BronSoort(StrEnum):
+    wet = "wet"
+    document = "document"
+    gemodelleerd = "gemodelleerd"
+
+
+class Bron(Strict):
+    soort: BronSoort
+    document: Ident | None = None
+    toelichting: str | None = None
+
+
+class Selectie(Strict):
+    """Which requested voorzieningen a rule is about; all given fields must match."""
+
+    wet: Ident | None = None
+    soort: Soort | None = None
+    ids: list[Ident] | None = None
+    kenmerk: Ident | None = None
+
+
+class Uitkomst(StrEnum):
+    toegekend = "toegekend"
+    afgewezen = "afgewezen"
+    niet_ontvankelijk = "niet_ontvankelijk"
+
+
+class BesluitConclusie(Strict):
+    uitkomst: Uitkomst
+    verwijzing: Ident | None = Field(
+        default=None, description="a voorziening id or a law key the resident is referred to")
+    verwijzing_naar: Expression | None = Field(
+        default=None, description="expression (tekst) giving the referral target from the case")
+
+
+class BijdrageConclusie(Strict):
+    bedrag: Expression
+    per: Periode | None = Field(
+        default=None, description="omit to use each voorziening's bijdrage_per")
+
+
+class Uitleg(Strict):
+    wel: Text
+    niet: Text | None = None
+
+
+class Regel(Strict):
+    """One rule: a condition and exactly one kind of conclusion."""
+
+    id: RuleId
+    voor: Selectie = Field(default_factory=Selectie)
+    als: Expression | None = None
+    bepaal: dict[Ident, Expression] | None = None
+    besluit: BesluitConclusie | None = None
+    eigen_bijdrage: BijdrageConclusie | None = None
+    ingangsdatum: Expression | None = None
+    uitzondering_op: list[RuleId] = Field(default_factory=list)
+    gaat_voor: list[RuleId] = Field(default_factory=list)
+    beoordeling: bool = Field(
+        default=False,
+        description="true where the college has room: the rule takes a professional's finding",
+    )
+    uitleg: Uitleg
+
+
+class Artikel(Strict):
+    nummer: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)*[a-z]?$")]
+    titel: Text
+    tekst: Text
+    grondslag: list[Grondslag] = Field(default_factory=list)
+    bron: Bron
+    regels: list[Regel] = Field(default_factory=list)
+
+
+class Hoofdstuk(Strict):
+    """`hoofdstuk-*.yaml`: one chapter with its articles."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    nummer: int
+    titel: Text
+    artikelen: list[Artikel] = Field(min_length=1)
