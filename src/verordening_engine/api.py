@@ -45,26 +45,31 @@ class Regelset:
     def versie(self) -> str:
         return self.compiled.meta.versie
 
-    def evaluate(self, case: Casus | Mapping[str, Any] | str | Path, *,
-                 engine: str = "durable") -> BesluitDocument:
+    def evaluate(
+        self, case: Casus | Mapping[str, Any] | str | Path, *, engine: str = "durable"
+    ) -> BesluitDocument:
         """Decide every request of `case` (a model, a dict, or a path to YAML/JSON)."""
         casus, doc = read_case(case)
         return self.evaluate_casus(casus, doc, engine=engine)
 
-    def evaluate_casus(self, casus: Casus, doc: LocatedDocument, *,
-                       engine: str = "durable") -> BesluitDocument:
+    def evaluate_casus(
+        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+    ) -> BesluitDocument:
         rs = self.compiled
         requests = bind_case(rs, casus, doc)
-        results: list[RequestRun] = (self.evaluator.run(requests) if engine == "durable"
-                                     else run_fixpoint(rs, requests))
+        results: list[RequestRun] = (
+            self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
+        )
         closure = _closure(rs)
-        besluiten = [explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum)
-                     for r in results]
+        besluiten = [
+            explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
+        ]
         return BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
-            verordening=VerordeningRef(id=rs.meta.id, versie=rs.meta.versie,
-                                       status=rs.meta.status.value, sha256=rs.sha256),
+            verordening=VerordeningRef(
+                id=rs.meta.id, versie=rs.meta.versie, status=rs.meta.status.value, sha256=rs.sha256
+            ),
             engine=EngineRef(versie=ENGINE_VERSION),
             besluiten=besluiten,
         )
@@ -98,8 +103,12 @@ def versions(root: str | Path = DEFAULT_REGELS) -> list[VersionInfo]:
     return list_versions(root)
 
 
-def load_regelset(root: str | Path = DEFAULT_REGELS, *, versie: str | None = None,
-                  peildatum: dt.date | None = None) -> Regelset:
+def load_regelset(
+    root: str | Path = DEFAULT_REGELS,
+    *,
+    versie: str | None = None,
+    peildatum: dt.date | None = None,
+) -> Regelset:
     """The version named `versie`, or the vastgesteld version in force on `peildatum`."""
     root = Path(root)
     if (root / "regelset.yaml").is_file():
@@ -125,8 +134,12 @@ def read_case_text(text: str, name: str) -> tuple[Casus, LocatedDocument]:
     return validate_document(doc, Casus), doc
 
 
-def evaluate(case: Casus | Mapping[str, Any] | str | Path, *, regels: str | Path = DEFAULT_REGELS,
-             versie: str | None = None) -> BesluitDocument:
+def evaluate(
+    case: Casus | Mapping[str, Any] | str | Path,
+    *,
+    regels: str | Path = DEFAULT_REGELS,
+    versie: str | None = None,
+) -> BesluitDocument:
     """Evaluate a case under the version in force on its peildatum (or `versie`)."""
     casus, doc = read_case(case)
     regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)

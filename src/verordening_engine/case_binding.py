@@ -16,7 +16,7 @@ from .compiling import CompiledRegelset
 from .errors import Problem, VerordeningError
 from .expressions import Ref, Value, parse_euro
 from .regelset_model import Feit
-from .yaml_loading import LocatedDocument, Loc
+from .yaml_loading import Loc, LocatedDocument
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,9 @@ class _Binder:
             feit = vocab.get(name)
             if feit is None:
                 known = ", ".join(sorted(vocab)) or "none"
-                self.problems.append(self.doc.problem((*loc, name), f"unknown fact for {space} "
-                                                      f"(known: {known})"))
+                self.problems.append(
+                    self.doc.problem((*loc, name), f"unknown fact for {space} (known: {known})")
+                )
                 continue
             try:
                 out[name] = _convert(feit, value)
@@ -99,44 +100,62 @@ class _Binder:
         ids: dict[str, int] = {}
         for i, lid in enumerate(leden):
             if lid.id in ids:
-                self.problems.append(self.doc.problem(("huishouden", "leden", i, "id"),
-                                                      f"member id '{lid.id}' is used twice"))
+                self.problems.append(
+                    self.doc.problem(
+                        ("huishouden", "leden", i, "id"), f"member id '{lid.id}' is used twice"
+                    )
+                )
             ids.setdefault(lid.id, i)
             if lid.geboortedatum > casus.peildatum:
-                self.problems.append(self.doc.problem(
-                    ("huishouden", "leden", i, "geboortedatum"),
-                    "geboortedatum is after the peildatum"))
+                self.problems.append(
+                    self.doc.problem(
+                        ("huishouden", "leden", i, "geboortedatum"),
+                        "geboortedatum is after the peildatum",
+                    )
+                )
         for rol in (Rol.aanvrager, Rol.partner):
             if sum(1 for lid in leden if lid.rol == rol) > 1:
-                self.problems.append(self.doc.problem(("huishouden", "leden"),
-                                                      f"more than one member with rol {rol}"))
+                self.problems.append(
+                    self.doc.problem(
+                        ("huishouden", "leden"), f"more than one member with rol {rol}"
+                    )
+                )
         persons = {lid.id: self.person(lid, i) for i, lid in enumerate(leden)}
-        household = self.facts("huishouden", dict(casus.huishouden.feiten),
-                               ("huishouden", "feiten"))
+        household = self.facts(
+            "huishouden", dict(casus.huishouden.feiten), ("huishouden", "feiten")
+        )
         household["aantal_leden"] = len(leden)
         household["aantal_kinderen"] = sum(1 for lid in leden if lid.rol == Rol.kind)
         params: dict[Ref, Value] = {}
         for name in self.rs.parameters:
-            value = self.rs.param_at(name, casus.peildatum)
-            if value is not None:
-                params[Ref("param", name)] = value.value
+            dated = self.rs.param_at(name, casus.peildatum)
+            if dated is not None:
+                params[Ref("param", name)] = dated.value
         requests: list[RequestInputs] = []
         seen: set[str] = set()
         for i, aanvraag in enumerate(casus.aanvragen):
             loc: Loc = ("aanvragen", i)
             if aanvraag.id in seen:
-                self.problems.append(self.doc.problem((*loc, "id"),
-                                                      f"request id '{aanvraag.id}' used twice"))
+                self.problems.append(
+                    self.doc.problem((*loc, "id"), f"request id '{aanvraag.id}' used twice")
+                )
             seen.add(aanvraag.id)
             if aanvraag.persoon not in ids:
-                self.problems.append(self.doc.problem((*loc, "persoon"), f"no household member "
-                                                      f"with id '{aanvraag.persoon}'"))
+                self.problems.append(
+                    self.doc.problem(
+                        (*loc, "persoon"), f"no household member with id '{aanvraag.persoon}'"
+                    )
+                )
                 continue
             voorziening = self.rs.catalogue.get(aanvraag.voorziening)
             if voorziening is None:
-                self.problems.append(self.doc.problem(
-                    (*loc, "voorziening"), f"unknown voorziening '{aanvraag.voorziening}' in "
-                    f"version {self.rs.meta.versie} (known: {', '.join(sorted(self.rs.catalogue))})"))
+                self.problems.append(
+                    self.doc.problem(
+                        (*loc, "voorziening"),
+                        f"unknown voorziening '{aanvraag.voorziening}' in version "
+                        f"{self.rs.meta.versie} (known: {', '.join(sorted(self.rs.catalogue))})",
+                    )
+                )
                 continue
             values: dict[Ref, Value] = {Ref("peildatum", "peildatum"): casus.peildatum}
             values.update(params)
@@ -149,8 +168,9 @@ class _Binder:
             hh = dict(household, heeft_partner=partner is not None)
             for name, value in hh.items():
                 values[Ref("huishouden", name)] = value
-            for name, value in self.facts("aanvraag", dict(aanvraag.feiten),
-                                          (*loc, "feiten")).items():
+            for name, value in self.facts(
+                "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
+            ).items():
                 values[Ref("aanvraag", name)] = value
             values[Ref("voorziening", "id")] = voorziening.id
             values[Ref("voorziening", "naam")] = voorziening.naam
@@ -180,19 +200,24 @@ class _Binder:
         for rule in self.rs.rules_for[voorziening]:
             for ref in rule.reads:
                 if ref.space in ("persoon", "huishouden", "aanvraag", "param") and (
-                        ref not in values):
+                    ref not in values
+                ):
                     missing.add(ref)
                 if ref.space == "voorziening" and ref not in values:
                     missing.add(ref)
         for ref in sorted(missing):
             if ref.space in ("param", "voorziening"):
-                msg = (f"parameter for '{ref}' has no value on peildatum "
-                       f"{self.casus.peildatum.isoformat()}")
+                msg = (
+                    f"parameter for '{ref}' has no value on peildatum "
+                    f"{self.casus.peildatum.isoformat()}"
+                )
             else:
                 msg = f"the case does not give '{ref}', which the rules for '{voorziening}' need"
             self.problems.append(self.doc.problem(loc, msg))
 
 
-def bind_case(regelset: CompiledRegelset, casus: Casus, doc: LocatedDocument) -> list[RequestInputs]:
+def bind_case(
+    regelset: CompiledRegelset, casus: Casus, doc: LocatedDocument
+) -> list[RequestInputs]:
     """Typed inputs for every request of `casus`, or VerordeningError with all problems."""
     return _Binder(regelset, casus, doc).bind()

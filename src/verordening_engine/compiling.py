@@ -20,15 +20,29 @@ from .regelset_model import Artikel, Feit, Regel, RegelsetMeta, Verificatie, Voo
 from .yaml_loading import Loc
 
 Kind = Literal["bepaal", "besluit", "eigen_bijdrage", "ingangsdatum"]
-EURO_UNITS = {"euro", "euro_per_maand", "euro_per_jaar", "euro_per_uur", "euro_per_keer",
-              "euro_per_kilometer"}
+EURO_UNITS = {
+    "euro",
+    "euro_per_maand",
+    "euro_per_jaar",
+    "euro_per_uur",
+    "euro_per_keer",
+    "euro_per_kilometer",
+}
 
 BUILTIN_PERSOON: dict[str, T] = {"geboortedatum": T.datum, "rol": T.tekst}
-BUILTIN_HUISHOUDEN: dict[str, T] = {"heeft_partner": T.waarheid, "aantal_leden": T.getal,
-                                    "aantal_kinderen": T.getal}
-BUILTIN_VOORZIENING: dict[str, T] = {"id": T.tekst, "naam": T.tekst, "wet": T.tekst,
-                                     "soort": T.tekst, "kenmerken": T.lijst_tekst,
-                                     "bijdrage_per": T.tekst}
+BUILTIN_HUISHOUDEN: dict[str, T] = {
+    "heeft_partner": T.waarheid,
+    "aantal_leden": T.getal,
+    "aantal_kinderen": T.getal,
+}
+BUILTIN_VOORZIENING: dict[str, T] = {
+    "id": T.tekst,
+    "naam": T.tekst,
+    "wet": T.tekst,
+    "soort": T.tekst,
+    "kenmerken": T.lijst_tekst,
+    "bijdrage_per": T.tekst,
+}
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,7 @@ class _Compiler:
         self.derived = dict(source.begrippen.afgeleid)
         self.params: dict[str, list[ParamValue]] = {}
         self.units: dict[str, str] = {}
+        self.broken: set[str] = set()  # rules that did not compile: not re-reported elsewhere
 
     def problem(self, file: str, loc: Loc, message: str) -> None:
         self.problems.append(self.src.doc(file).problem(loc, message))
@@ -140,8 +155,11 @@ class _Compiler:
     def check_vocabulary(self) -> None:
         f = self.meta.bestanden.begrippen
         for space, facts in self.inputs.items():
-            builtin = BUILTIN_PERSOON if space == "persoon" else (
-                BUILTIN_HUISHOUDEN if space == "huishouden" else {})
+            builtin = (
+                BUILTIN_PERSOON
+                if space == "persoon"
+                else (BUILTIN_HUISHOUDEN if space == "huishouden" else {})
+            )
             for name, feit in facts.items():
                 loc: Loc = ("invoer", space, name)
                 if name in builtin:
@@ -152,8 +170,9 @@ class _Compiler:
             if name in ("peildatum", "waar", "onwaar"):
                 self.problem(f, loc, f"'{name}' is a reserved name")
             if feit.standaard is not None:
-                self.problem(f, (*loc, "standaard"), "a derived fact has no default: a rule "
-                             "defines it")
+                self.problem(
+                    f, (*loc, "standaard"), "a derived fact has no default: a rule defines it"
+                )
             self._check_feit(f, loc, feit)
 
     def _check_feit(self, f: str, loc: Loc, feit: Feit) -> None:
@@ -186,8 +205,12 @@ class _Compiler:
                 previous = item.vanaf
                 if param.eenheid.value in EURO_UNITS:
                     if not isinstance(item.waarde, str):
-                        self.problem(f, (*loc, "waarde"), "write an amount as text with two "
-                                     "decimals, e.g. '21.80' (never a bare number)")
+                        self.problem(
+                            f,
+                            (*loc, "waarde"),
+                            "write an amount as text with two "
+                            "decimals, e.g. '21.80' (never a bare number)",
+                        )
                         continue
                     try:
                         value = parse_euro(item.waarde)
@@ -196,8 +219,11 @@ class _Compiler:
                         continue
                 else:
                     if not isinstance(item.waarde, int) or isinstance(item.waarde, bool):
-                        self.problem(f, (*loc, "waarde"), f"a value in {param.eenheid.value} "
-                                     "must be a whole number")
+                        self.problem(
+                            f,
+                            (*loc, "waarde"),
+                            f"a value in {param.eenheid.value} must be a whole number",
+                        )
                         continue
                     value = item.waarde
                 values.append(ParamValue(item.vanaf, value, item.status, item.bron))
@@ -212,19 +238,27 @@ class _Compiler:
                 self.problem(f, (*loc, "id"), f"voorziening '{v.id}' is listed twice")
             seen.add(v.id)
             if v.id in self.meta.wetten:
-                self.problem(f, (*loc, "id"), f"'{v.id}' is also the key of a law in "
-                             "regelset.yaml: referrals would be ambiguous")
+                self.problem(
+                    f,
+                    (*loc, "id"),
+                    f"'{v.id}' is also the key of a law in "
+                    "regelset.yaml: referrals would be ambiguous",
+                )
             if v.wet not in self.meta.wetten:
-                self.problem(f, (*loc, "wet"), f"unknown law '{v.wet}' (not in regelset.yaml "
-                             "wetten)")
+                self.problem(
+                    f, (*loc, "wet"), f"unknown law '{v.wet}' (not in regelset.yaml wetten)"
+                )
             for attr, pname in v.parameters.items():
                 if attr in BUILTIN_VOORZIENING:
                     self.problem(f, (*loc, "parameters", attr), f"'{attr}' is built in")
                 if pname not in self.src.parameters.parameters:
                     self.problem(f, (*loc, "parameters", attr), f"unknown parameter '{pname}'")
                 elif self.src.parameters.parameters[pname].eenheid.value not in EURO_UNITS:
-                    self.problem(f, (*loc, "parameters", attr),
-                                 f"parameter '{pname}' is not an amount in euros")
+                    self.problem(
+                        f,
+                        (*loc, "parameters", attr),
+                        f"parameter '{pname}' is not an amount in euros",
+                    )
 
     # ----------------------------------------------------------- rules
     def selection(self, regel: Regel) -> frozenset[str]:
@@ -256,16 +290,16 @@ class _Compiler:
             if ref.space == "voorziening":
                 if ref.name in BUILTIN_VOORZIENING:
                     return BUILTIN_VOORZIENING[ref.name]
-                if applies_to and all(ref.name in self.catalogue[v].parameters
-                                      for v in applies_to):
+                if applies_to and all(ref.name in self.catalogue[v].parameters for v in applies_to):
                     return T.bedrag
                 return None
             return _input_type(self.inputs, ref)
 
         return resolve
 
-    def expression(self, file: str, loc: Loc, text: str, applies_to: frozenset[str],
-                   expected: T | None) -> Compiled | None:
+    def expression(
+        self, file: str, loc: Loc, text: str, applies_to: frozenset[str], expected: T | None
+    ) -> Compiled | None:
         try:
             return compile_expression(text, self.resolver(applies_to), expected)  # type: ignore[arg-type]
         except ExpressionError as exc:
@@ -277,32 +311,44 @@ class _Compiler:
                 column += exc.column - 1
             elif exc.line > 1:
                 column = exc.column
-            self.problems.append(Problem(file, line, column, _dotted(loc),
-                                         f"in expression '{text.strip()}': {exc.message}"))
+            self.problems.append(
+                Problem(
+                    doc.file,
+                    line,
+                    column,
+                    _dotted(loc),
+                    f"in expression '{text.strip()}': {exc.message}",
+                )
+            )
             return None
 
     def rules(self) -> list[CompiledRule]:
         compiled: list[CompiledRule] = []
         seen_ids: dict[str, str] = {}
         seen_articles: set[str] = set()
-        for file, chapter in zip(self.meta.bestanden.hoofdstukken, self.src.hoofdstukken,
-                                 strict=True):
+        for file, chapter in zip(
+            self.meta.bestanden.hoofdstukken, self.src.hoofdstukken, strict=True
+        ):
             for a_i, artikel in enumerate(chapter.artikelen):
                 aloc: Loc = ("artikelen", a_i)
                 if artikel.nummer in seen_articles:
-                    self.problem(file, (*aloc, "nummer"), f"artikel {artikel.nummer} appears "
-                                 "twice")
+                    self.problem(file, (*aloc, "nummer"), f"artikel {artikel.nummer} appears twice")
                 seen_articles.add(artikel.nummer)
                 self.check_article(file, aloc, artikel)
                 for r_i, regel in enumerate(artikel.regels):
                     rloc: Loc = (*aloc, "regels", r_i)
                     if regel.id in seen_ids:
-                        self.problem(file, (*rloc, "id"), f"rule id '{regel.id}' is also used "
-                                     f"in {seen_ids[regel.id]}")
+                        self.problem(
+                            file,
+                            (*rloc, "id"),
+                            f"rule id '{regel.id}' is also used in {seen_ids[regel.id]}",
+                        )
                     seen_ids[regel.id] = f"artikel {artikel.nummer}"
                     rule = self.rule(file, rloc, artikel, regel, len(compiled))
                     if rule is not None:
                         compiled.append(rule)
+                    else:
+                        self.broken.add(regel.id)
         return compiled
 
     def check_article(self, file: str, loc: Loc, artikel: Artikel) -> None:
@@ -314,18 +360,24 @@ class _Compiler:
             if bron.document is None:
                 self.problem(file, (*loc, "bron"), "bron 'document' needs the document key")
             elif bron.document not in self.meta.documenten:
-                self.problem(file, (*loc, "bron", "document"),
-                             f"unknown document '{bron.document}'")
+                self.problem(
+                    file, (*loc, "bron", "document"), f"unknown document '{bron.document}'"
+                )
         if bron.soort.value == "wet" and not artikel.grondslag:
             self.problem(file, (*loc, "bron"), "bron 'wet' needs a grondslag")
 
-    def rule(self, file: str, loc: Loc, artikel: Artikel, regel: Regel,
-             index: int) -> CompiledRule | None:
-        kinds: list[Kind] = [k for k in ("bepaal", "besluit", "eigen_bijdrage", "ingangsdatum")
-                             if getattr(regel, k) is not None]  # type: ignore[misc]
+    def rule(
+        self, file: str, loc: Loc, artikel: Artikel, regel: Regel, index: int
+    ) -> CompiledRule | None:
+        kinds: list[Kind] = [
+            k
+            for k in ("bepaal", "besluit", "eigen_bijdrage", "ingangsdatum")
+            if getattr(regel, k) is not None
+        ]
         if len(kinds) != 1:
-            self.problem(file, loc, "a rule has exactly one of bepaal, besluit, eigen_bijdrage, "
-                         "ingangsdatum")
+            self.problem(
+                file, loc, "a rule has exactly one of bepaal, besluit, eigen_bijdrage, ingangsdatum"
+            )
             return None
         kind = kinds[0]
         for key in ("wet", "ids", "kenmerk"):
@@ -341,38 +393,56 @@ class _Compiler:
         outputs: dict[str, Compiled] = {}
         if kind == "bepaal":
             if regel.als is not None:
-                self.problem(file, (*loc, "als"), "a 'bepaal' rule defines its facts for every "
-                             "case: put the condition inside the expression (x if ... else y)")
+                self.problem(
+                    file,
+                    (*loc, "als"),
+                    "a 'bepaal' rule defines its facts for every "
+                    "case: put the condition inside the expression (x if ... else y)",
+                )
             for name, text in (regel.bepaal or {}).items():
                 feit = self.derived.get(name)
                 if feit is None:
-                    self.problem(file, (*loc, "bepaal", name), f"'{name}' is not declared under "
-                                 "afgeleid in the vocabulary")
+                    self.problem(
+                        file,
+                        (*loc, "bepaal", name),
+                        f"'{name}' is not declared under afgeleid in the vocabulary",
+                    )
                     ok = False
                     continue
-                expr = self.expression(file, (*loc, "bepaal", name), text, applies_to,
-                                       T(feit.type.value))
+                expr = self.expression(
+                    file, (*loc, "bepaal", name), text, applies_to, T(feit.type.value)
+                )
                 if expr is None:
                     ok = False
                 else:
                     outputs[name] = expr
         elif kind == "eigen_bijdrage":
             assert regel.eigen_bijdrage is not None
-            expr = self.expression(file, (*loc, "eigen_bijdrage", "bedrag"),
-                                   regel.eigen_bijdrage.bedrag, applies_to, T.bedrag)
+            expr = self.expression(
+                file,
+                (*loc, "eigen_bijdrage", "bedrag"),
+                regel.eigen_bijdrage.bedrag,
+                applies_to,
+                T.bedrag,
+            )
             ok = ok and expr is not None
             if expr is not None:
                 outputs["bedrag"] = expr
             if regel.eigen_bijdrage.per is None:
                 lacking = sorted(v for v in applies_to if self.catalogue[v].bijdrage_per is None)
                 if lacking:
-                    self.problem(file, (*loc, "eigen_bijdrage"), "no 'per' given and no "
-                                 f"bijdrage_per in the catalogue for {', '.join(lacking)}")
+                    self.problem(
+                        file,
+                        (*loc, "eigen_bijdrage"),
+                        "no 'per' given and no "
+                        f"bijdrage_per in the catalogue for {', '.join(lacking)}",
+                    )
                     ok = False
         elif kind == "ingangsdatum":
             assert regel.ingangsdatum is not None
-            expr = self.expression(file, (*loc, "ingangsdatum"), regel.ingangsdatum,
-                                   applies_to, T.datum)
+            expr = self.expression(
+                file, (*loc, "ingangsdatum"), regel.ingangsdatum, applies_to, T.datum
+            )
             ok = ok and expr is not None
             if expr is not None:
                 outputs["ingangsdatum"] = expr
@@ -381,37 +451,72 @@ class _Compiler:
             targets = set(self.catalogue) | set(self.meta.wetten)
             target = regel.besluit.verwijzing
             if target is not None and target not in targets:
-                self.problem(file, (*loc, "besluit", "verwijzing"), f"'{target}' is neither a "
-                             "voorziening in the catalogue nor a law in regelset.yaml")
+                self.problem(
+                    file,
+                    (*loc, "besluit", "verwijzing"),
+                    f"'{target}' is neither a "
+                    "voorziening in the catalogue nor a law in regelset.yaml",
+                )
             if regel.besluit.verwijzing_naar is not None:
                 if target is not None:
-                    self.problem(file, (*loc, "besluit"), "give verwijzing or verwijzing_naar, "
-                                 "not both")
-                expr = self.expression(file, (*loc, "besluit", "verwijzing_naar"),
-                                       regel.besluit.verwijzing_naar, applies_to, T.tekst)
+                    self.problem(
+                        file, (*loc, "besluit"), "give verwijzing or verwijzing_naar, not both"
+                    )
+                expr = self.expression(
+                    file,
+                    (*loc, "besluit", "verwijzing_naar"),
+                    regel.besluit.verwijzing_naar,
+                    applies_to,
+                    T.tekst,
+                )
                 ok = ok and expr is not None
                 if expr is not None:
                     outputs["verwijzing"] = expr
                     for ref in expr.reads:
                         feit = self.inputs.get(ref.space, {}).get(ref.name)
                         if feit is None or feit.waarden is None:
-                            self.problem(file, (*loc, "besluit", "verwijzing_naar"),
-                                         f"'{ref}' must be a tekst fact with declared waarden")
+                            self.problem(
+                                file,
+                                (*loc, "besluit", "verwijzing_naar"),
+                                f"'{ref}' must be a tekst fact with declared waarden",
+                            )
                             ok = False
                         elif bad := sorted(set(feit.waarden) - targets):
-                            self.problem(file, (*loc, "besluit", "verwijzing_naar"),
-                                         f"'{ref}' allows {', '.join(bad)}, which are not "
-                                         "referral targets")
+                            self.problem(
+                                file,
+                                (*loc, "besluit", "verwijzing_naar"),
+                                f"'{ref}' allows {', '.join(bad)}, which are not referral targets",
+                            )
                             ok = False
         template_reads = self.templates(file, loc, regel, applies_to, set(outputs))
         if not ok or template_reads is None:
             return None
-        reads = frozenset(template_reads).union(
-            *(e.reads for e in [condition, *outputs.values()] if e is not None))
-        needs = tuple(sorted(r.name for r in reads if r.space == "afgeleid"
-                             and r.name not in outputs))
-        return CompiledRule(index, regel.id, artikel, regel, kind, condition, outputs,
-                            applies_to, reads, needs, file, loc)
+        expression_reads = frozenset().union(
+            *(e.reads for e in [condition, *outputs.values()] if e is not None)
+        )
+        reads = frozenset(template_reads) | expression_reads
+        # a rule waits for every derived fact its expressions read (its own outputs included,
+        # so that self-reference shows up as a cycle) and for those its templates show
+        needs = tuple(
+            sorted(
+                {r.name for r in expression_reads if r.space == "afgeleid"}
+                | {r.name for r in template_reads if r.space == "afgeleid"}
+            )
+        )
+        return CompiledRule(
+            index,
+            regel.id,
+            artikel,
+            regel,
+            kind,
+            condition,
+            outputs,
+            applies_to,
+            reads,
+            needs,
+            file,
+            loc,
+        )
 
     def _check_selector(self, file: str, loc: Loc, regel: Regel, key: str) -> None:
         s = regel.voor
@@ -421,12 +526,16 @@ class _Compiler:
             for i, vid in enumerate(s.ids or []):
                 if vid not in self.catalogue:
                     self.problem(file, (*loc, i), f"voorziening '{vid}' is not in the catalogue")
-        if key == "kenmerk" and s.kenmerk is not None and not any(
-                s.kenmerk in v.kenmerken for v in self.catalogue.values()):
+        if (
+            key == "kenmerk"
+            and s.kenmerk is not None
+            and not any(s.kenmerk in v.kenmerken for v in self.catalogue.values())
+        ):
             self.problem(file, loc, f"no voorziening has kenmerk '{s.kenmerk}'")
 
-    def templates(self, file: str, loc: Loc, regel: Regel, applies_to: frozenset[str],
-                  own: set[str]) -> set[Ref] | None:
+    def templates(
+        self, file: str, loc: Loc, regel: Regel, applies_to: frozenset[str], own: set[str]
+    ) -> set[Ref] | None:
         reads: set[Ref] = set()
         resolve = self.resolver(applies_to)
         ok = True
@@ -434,16 +543,25 @@ class _Compiler:
             text = getattr(regel.uitleg, key)
             if text is None:
                 continue
-            for name in template_fields(text, file, self.src.doc(file).problem(
-                    (*loc, "uitleg", key), ""), self.problems):
+            for name in template_fields(
+                text, file, self.src.doc(file).problem((*loc, "uitleg", key), ""), self.problems
+            ):
                 if name in own:
                     continue
                 space, _, attr = name.rpartition(".")
-                ref = Ref(space, attr) if space else (
-                    Ref("peildatum", "peildatum") if attr == "peildatum" else Ref("afgeleid", attr))
+                ref = (
+                    Ref(space, attr)
+                    if space
+                    else (
+                        Ref("peildatum", "peildatum")
+                        if attr == "peildatum"
+                        else Ref("afgeleid", attr)
+                    )
+                )
                 if resolve(ref) is None:  # type: ignore[operator]
-                    self.problem(file, (*loc, "uitleg", key), f"unknown name '{{{name}}}' in "
-                                 "the explanation")
+                    self.problem(
+                        file, (*loc, "uitleg", key), f"unknown name '{{{name}}}' in the explanation"
+                    )
                     ok = False
                 else:
                     reads.add(ref)
@@ -456,8 +574,11 @@ class _Compiler:
         for rule in rules:
             for name in rule.outputs if rule.kind == "bepaal" else ():
                 if name in definers:
-                    self.problem(rule.file, _rule_loc(rule) + ("bepaal", name),
-                                 f"'{name}' is already defined by rule '{definers[name].id}'")
+                    self.problem(
+                        rule.file,
+                        (*_rule_loc(rule), "bepaal", name),
+                        f"'{name}' is already defined by rule '{definers[name].id}'",
+                    )
                 definers[name] = rule
         for name in self.derived:
             if name not in definers:
@@ -467,17 +588,25 @@ class _Compiler:
                 definer = definers.get(name)
                 if definer is not None and not rule.applies_to <= definer.applies_to:
                     missing = sorted(rule.applies_to - definer.applies_to)
-                    self.problem(rule.file, _rule_loc(rule), f"reads '{name}', which rule "
-                                 f"'{definer.id}' does not define for {', '.join(missing)}")
+                    self.problem(
+                        rule.file,
+                        _rule_loc(rule),
+                        f"reads '{name}', which rule "
+                        f"'{definer.id}' does not define for {', '.join(missing)}",
+                    )
         # cycles among derived facts
         graph = {name: set(r.needs) for name, r in definers.items()}
         for cycle in _cycles(graph):
             rule = definers[cycle[0]]
-            self.problem(rule.file, _rule_loc(rule), "derived facts depend on each other in a "
-                         f"cycle: {' -> '.join([*cycle, cycle[0]])}")
+            self.problem(
+                rule.file,
+                _rule_loc(rule),
+                f"derived facts depend on each other in a cycle: {' -> '.join([*cycle, cycle[0]])}",
+            )
 
-    def check_priorities(self, rules: list[CompiledRule]) -> tuple[
-            dict[str, frozenset[str]], dict[tuple[str, str], str]]:
+    def check_priorities(
+        self, rules: list[CompiledRule]
+    ) -> tuple[dict[str, frozenset[str]], dict[tuple[str, str], str]]:
         by_id = {r.id: r for r in rules}
         defeats: dict[str, set[str]] = {r.id: set() for r in rules}
         kinds: dict[tuple[str, str], str] = {}
@@ -487,22 +616,33 @@ class _Compiler:
                     loc = (*_rule_loc(rule), key, i)
                     other = by_id.get(other_id)
                     if other is None:
-                        self.problem(rule.file, loc, f"unknown rule '{other_id}'")
+                        if other_id not in self.broken:
+                            self.problem(rule.file, loc, f"unknown rule '{other_id}'")
                         continue
                     if other.kind != rule.kind or rule.kind == "bepaal":
-                        self.problem(rule.file, loc, f"'{other_id}' concludes {other.kind}, "
-                                     f"this rule {rule.kind}: priorities only apply between "
-                                     "rules with the same kind of conclusion (not bepaal)")
+                        self.problem(
+                            rule.file,
+                            loc,
+                            f"'{other_id}' concludes {other.kind}, "
+                            f"this rule {rule.kind}: priorities only apply between "
+                            "rules with the same kind of conclusion (not bepaal)",
+                        )
                         continue
                     if not rule.applies_to & other.applies_to:
-                        self.problem(rule.file, loc, f"'{other_id}' is never about the same "
-                                     "voorziening as this rule")
+                        self.problem(
+                            rule.file,
+                            loc,
+                            f"'{other_id}' is never about the same voorziening as this rule",
+                        )
                     defeats[rule.id].add(other_id)
                     kinds[(rule.id, other_id)] = key
         for cycle in _cycles(defeats):
             rule = by_id[cycle[0]]
-            self.problem(rule.file, _rule_loc(rule), "priorities form a cycle: "
-                         f"{' -> '.join([*cycle, cycle[0]])}")
+            self.problem(
+                rule.file,
+                _rule_loc(rule),
+                f"priorities form a cycle: {' -> '.join([*cycle, cycle[0]])}",
+            )
         return {k: frozenset(v) for k, v in defeats.items()}, kinds
 
 
@@ -524,21 +664,41 @@ def _is_euro(text: str) -> bool:
     return True
 
 
-def template_fields(text: str, file: str, anchor: Problem, problems: list[Problem]) -> Iterator[str]:
+def template_fields(
+    text: str, file: str, anchor: Problem, problems: list[Problem]
+) -> Iterator[str]:
     """Placeholders `{name}` in an explanation template (no format specs, no indexing)."""
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        problems.append(Problem(anchor.file, anchor.line, anchor.column, anchor.field,
-                                f"explanation template: {exc}"))
+        problems.append(
+            Problem(
+                anchor.file,
+                anchor.line,
+                anchor.column,
+                anchor.field,
+                f"explanation template: {exc}",
+            )
+        )
         return
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
-        if spec or conversion or not all(part.isidentifier() for part in name.split(".")) or (
-                name.count(".") > 1):
-            problems.append(Problem(anchor.file, anchor.line, anchor.column, anchor.field,
-                                    f"explanation template: '{{{name}}}' must be a plain name"))
+        if (
+            spec
+            or conversion
+            or not all(part.isidentifier() for part in name.split("."))
+            or (name.count(".") > 1)
+        ):
+            problems.append(
+                Problem(
+                    anchor.file,
+                    anchor.line,
+                    anchor.column,
+                    anchor.field,
+                    f"explanation template: '{{{name}}}' must be a plain name",
+                )
+            )
             continue
         yield name
 
@@ -556,7 +716,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt):])
+                found.append(stack[stack.index(nxt) :])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -581,6 +741,15 @@ def compile_regelset(source: RegelsetSource) -> CompiledRegelset:
     if c.problems:
         raise VerordeningError(c.problems)
     return CompiledRegelset(
-        source=source, meta=source.meta, sha256=source.sha256, inputs=c.inputs,
-        derived=c.derived, parameters=c.params, parameter_units=c.units, catalogue=c.catalogue,
-        rules=tuple(rules), defeats=defeats, defeat_kind=kinds)
+        source=source,
+        meta=source.meta,
+        sha256=source.sha256,
+        inputs=c.inputs,
+        derived=c.derived,
+        parameters=c.params,
+        parameter_units=c.units,
+        catalogue=c.catalogue,
+        rules=tuple(rules),
+        defeats=defeats,
+        defeat_kind=kinds,
+    )

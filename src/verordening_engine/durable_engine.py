@@ -65,8 +65,13 @@ class _Run:
 class DurableRuleset:
     """One regelset version registered once in the process-wide host (never removed)."""
 
-    def __init__(self, label: str, rules: Sequence[EngineRule], all_voorzieningen: frozenset[str],
-                 consumed: frozenset[str]) -> None:
+    def __init__(
+        self,
+        label: str,
+        rules: Sequence[EngineRule],
+        all_voorzieningen: frozenset[str],
+        consumed: frozenset[str],
+    ) -> None:
         self.consumed = consumed
         self._lock = threading.Lock()
         self._sids = itertools.count()
@@ -78,8 +83,9 @@ class DurableRuleset:
             request: dict[str, Any] = {"t": REQUEST}
             if rule.applies_to != all_voorzieningen:
                 choices = [{"v": v} for v in sorted(rule.applies_to)]
-                request = {"$and": [{"t": REQUEST},
-                                    choices[0] if len(choices) == 1 else {"$or": choices}]}
+                request = {
+                    "$and": [{"t": REQUEST}, choices[0] if len(choices) == 1 else {"$or": choices}]
+                }
             pattern: list[dict[str, Any]] = [{"a": request}]
             for i, name in enumerate(rule.needs):
                 pattern.append({f"d{i}": {"$and": [{"t": "f:" + name}, {"k": {"a": "k"}}]}})
@@ -122,11 +128,11 @@ class DurableRuleset:
             run = _Run(fire, max_firings)
             self._run = run
             facts: list[dict[str, Scalar]] = [{"sid": sid, "t": SENTINEL}]
-            facts += [{"sid": sid, "t": REQUEST, "k": r.key, "v": r.voorziening}
-                      for r in requests]
+            facts += [{"sid": sid, "t": REQUEST, "k": r.key, "v": r.voorziening} for r in requests]
             try:
                 code, state = durable_rules_engine.assert_facts(
-                    self._ruleset._handle, json.dumps(facts, ensure_ascii=False))
+                    self._ruleset._handle, json.dumps(facts, ensure_ascii=False)
+                )
                 if code == 2:
                     raise EvaluationError("two requests in one case have the same key")
                 errors: list[BaseException] = []

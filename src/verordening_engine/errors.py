@@ -40,8 +40,9 @@ def _order(p: Problem) -> tuple[str, int, int, str, str]:
     return (p.file, p.line or 0, p.column or 0, p.field, p.message)
 
 
-def fail(file: str, message: str, *, line: int | None = None, column: int | None = None,
-         field: str = "") -> VerordeningError:
+def fail(
+    file: str, message: str, *, line: int | None = None, column: int | None = None, field: str = ""
+) -> VerordeningError:
     """Build an error with a single problem (to `raise` at the call site)."""
     return VerordeningError([Problem(file, line, column, field, message)])
 

@@ -16,7 +16,6 @@ from .durable_engine import DurableRuleset, EngineRequest, EngineRule, Scalar
 from .errors import EvaluationError
 from .expressions import Compiled, MissingValue, Ref, T, Value
 
-
 PER = Ref("voorziening", "bijdrage_per")
 
 
@@ -39,8 +38,9 @@ class RequestRun:
     derived: dict[str, Value] = field(default_factory=dict)
 
 
-def fire(rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value],
-         order: int) -> RuleRun:
+def fire(
+    rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value], order: int
+) -> RuleRun:
     """Evaluate `rule` for one request with the derived facts it needs."""
     values = inputs.values
 
@@ -63,12 +63,18 @@ def fire(rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value],
                         failed = part
                         break
         outputs = {name: expr(ctx) for name, expr in rule.outputs.items()} if applied else {}
-        if applied and rule.kind == "eigen_bijdrage" and rule.regel.eigen_bijdrage and (
-                rule.regel.eigen_bijdrage.per is None):
+        if (
+            applied
+            and rule.kind == "eigen_bijdrage"
+            and rule.regel.eigen_bijdrage
+            and (rule.regel.eigen_bijdrage.per is None)
+        ):
             outputs["per"] = values[PER]
     except MissingValue as exc:
-        raise EvaluationError(f"{rule.label} reads '{exc.ref}', which this case does not have "
-                              "(guard it, e.g. with huishouden.heeft_partner and ...)") from None
+        raise EvaluationError(
+            f"{rule.label} reads '{exc.ref}', which this case does not have "
+            "(guard it, e.g. with huishouden.heeft_partner and ...)"
+        ) from None
     except (ZeroDivisionError, OverflowError, ValueError) as exc:
         raise EvaluationError(f"{rule.label}: {exc}") from None
     used = {}
@@ -103,7 +109,9 @@ class Evaluator:
         self.engine = DurableRuleset(
             f"{regelset.meta.id}@{regelset.meta.versie}",
             [EngineRule(r.index, r.applies_to, r.needs) for r in regelset.rules],
-            frozenset(regelset.catalogue), regelset.consumed)
+            frozenset(regelset.catalogue),
+            regelset.consumed,
+        )
 
     def max_firings(self, requests: Sequence[RequestInputs]) -> int:
         return sum(len(self.rs.rules_for[r.voorziening]) for r in requests) + 1
@@ -124,8 +132,11 @@ class Evaluator:
             result.derived.update(run.outputs)
             return [(name, encode(value)) for name, value in run.outputs.items()]
 
-        self.engine.run([EngineRequest(r.aanvraag, r.voorziening) for r in requests], callback,
-                        self.max_firings(requests))
+        self.engine.run(
+            [EngineRequest(r.aanvraag, r.voorziening) for r in requests],
+            callback,
+            self.max_firings(requests),
+        )
         return [results[r.aanvraag] for r in requests]
 
 

@@ -11,10 +11,25 @@ from .evaluation import RequestRun, RuleRun
 from .expressions import Ref, T, Value, format_euro
 from .settlement import Settled, per_of
 
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
-UITKOMST_NL = {"toegekend": "toegekend", "afgewezen": "afgewezen",
-               "niet_ontvankelijk": "niet ontvankelijk"}
+MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+UITKOMST_NL = {
+    "toegekend": "toegekend",
+    "afgewezen": "afgewezen",
+    "niet_ontvankelijk": "niet ontvankelijk",
+}
 
 
 def value_type(rs: CompiledRegelset, rule: CompiledRule, ref: Ref) -> T:
@@ -89,12 +104,16 @@ def conclusion_text(rs: CompiledRegelset, run: RuleRun) -> str | None:
         return text
     if rule.kind == "eigen_bijdrage":
         assert rule.regel.eigen_bijdrage is not None
-        return (f"eigen bijdrage {dutch(T.bedrag, run.outputs['bedrag'])} per "
-                f"{per_of(run).replace('_', ' ')}")
+        return (
+            f"eigen bijdrage {dutch(T.bedrag, run.outputs['bedrag'])} per "
+            f"{per_of(run).replace('_', ' ')}"
+        )
     if rule.kind == "ingangsdatum":
         return f"ondersteuning gaat in op {dutch(T.datum, run.outputs['ingangsdatum'])}"
-    return "; ".join(f"{name} = {dutch(T(rs.derived[name].type.value), value)}"
-                     for name, value in run.outputs.items())
+    return "; ".join(
+        f"{name} = {dutch(T(rs.derived[name].type.value), value)}"
+        for name, value in run.outputs.items()
+    )
 
 
 def _target(rs: CompiledRegelset, key: str) -> str:
@@ -103,14 +122,18 @@ def _target(rs: CompiledRegelset, key: str) -> str:
     return rs.meta.wetten[key].naam
 
 
-def explain_run(rs: CompiledRegelset, run: RuleRun, settled: Settled,
-                peildatum: dt.date) -> Toelichting:
+def explain_run(
+    rs: CompiledRegelset, run: RuleRun, settled: Settled, peildatum: dt.date
+) -> Toelichting:
     rule = run.rule
     types = {ref: value_type(rs, rule, ref) for ref in run.used}
     fields = {str(ref): dutch(types[ref], value) for ref, value in run.used.items()}
     for name, value in run.outputs.items():
-        kind = {"bedrag": T.bedrag, "ingangsdatum": T.datum}.get(name) if (
-            rule.kind != "bepaal") else T(rs.derived[name].type.value)
+        kind = (
+            {"bedrag": T.bedrag, "ingangsdatum": T.datum}.get(name)
+            if (rule.kind != "bepaal")
+            else T(rs.derived[name].type.value)
+        )
         if name == "verwijzing":
             value = _target(rs, str(value))
         if name == "per":
@@ -122,15 +145,19 @@ def explain_run(rs: CompiledRegelset, run: RuleRun, settled: Settled,
     else:
         failed = run.failed
         assert failed is not None
-        shown = ", ".join(f"{ref} = {fields[str(ref)]}" for ref in sorted(failed.reads)
-                          if str(ref) in fields)
+        shown = ", ".join(
+            f"{ref} = {fields[str(ref)]}" for ref in sorted(failed.reads) if str(ref) in fields
+        )
         waarom_niet = f"niet voldaan aan: {failed.source}" + (f" ({shown})" if shown else "")
-        sentence = render(rule.regel.uitleg.niet, fields) if rule.regel.uitleg.niet else (
-            "Dit artikel is niet van toepassing.")
+        sentence = (
+            render(rule.regel.uitleg.niet, fields)
+            if rule.regel.uitleg.niet
+            else ("Dit artikel is niet van toepassing.")
+        )
     by = settled.set_aside.get(rule.id)
     if by is not None:
         other = rs.rule_by_id[by]
-        sentence += (f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor.")
+        sentence += f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor."
     if not run.applied:
         status = "niet_van_toepassing"
     elif by is not None:
@@ -155,8 +182,9 @@ def explain_run(rs: CompiledRegelset, run: RuleRun, settled: Settled,
     )
 
 
-def explain_request(rs: CompiledRegelset, result: RequestRun, settled: Settled,
-                    peildatum: dt.date) -> Besluit:
+def explain_request(
+    rs: CompiledRegelset, result: RequestRun, settled: Settled, peildatum: dt.date
+) -> Besluit:
     runs = sorted(result.runs, key=lambda r: r.order)
     steps = [explain_run(rs, run, settled, peildatum) for run in runs]
     decisive: list[str] = []

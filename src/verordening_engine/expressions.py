@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import calendar
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -167,8 +168,14 @@ class _Compiler:
         result: Compiled = method(node)
         return result
 
-    def _make(self, node: ast.AST, type_: T, reads: frozenset[Ref], fn: Fn,
-              conjuncts: tuple[Compiled, ...] = ()) -> Compiled:
+    def _make(
+        self,
+        node: ast.AST,
+        type_: T,
+        reads: frozenset[Ref],
+        fn: Fn,
+        conjuncts: tuple[Compiled, ...] = (),
+    ) -> Compiled:
         return Compiled(self.segment(node), type_, reads, fn, conjuncts)
 
     # literals and names
@@ -195,8 +202,9 @@ class _Compiler:
 
     def _Attribute(self, node: ast.Attribute) -> Compiled:
         if not isinstance(node.value, ast.Name) or node.value.id not in NAMESPACES:
-            raise _err(node, f"'{self.segment(node)}': use one of {', '.join(NAMESPACES)} "
-                       "before the dot")
+            raise _err(
+                node, f"'{self.segment(node)}': use one of {', '.join(NAMESPACES)} before the dot"
+            )
         return self._ref(node, Ref(node.value.id, node.attr))
 
     def _ref(self, node: ast.AST, ref: Ref) -> Compiled:
@@ -253,18 +261,26 @@ class _Compiler:
         elif isinstance(op, ast.FloorDiv | ast.Mod) and pair == (T.getal, T.getal):
             result = T.getal
         if result is None:
-            raise _err(node, f"'{self.segment(node)}': cannot combine {left.type} and "
-                       f"{right.type} with this operator (use procent() for percentages of money)")
+            raise _err(
+                node,
+                f"'{self.segment(node)}': cannot combine {left.type} and "
+                f"{right.type} with this operator (use procent() for percentages of money)",
+            )
         fn: Callable[[Any, Any], Any] = {
-            ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-        }[type(op)]  # type: ignore[index]
+            ast.Add: operator.add,
+            ast.Sub: operator.sub,
+            ast.Mult: operator.mul,
+            ast.FloorDiv: operator.floordiv,
+            ast.Mod: operator.mod,
+        }[type(op)]
         if isinstance(op, ast.FloorDiv | ast.Mod):
+
             def safe(ctx: Context) -> Any:
                 divisor = rf(ctx)
                 if divisor == 0:
                     raise ZeroDivisionError(f"division by zero in '{self.segment(node)}'")
                 return fn(lf(ctx), divisor)
+
             return self._make(node, result, reads, safe)
         return self._make(node, result, reads, lambda ctx: fn(lf(ctx), rf(ctx)))
 
@@ -272,15 +288,22 @@ class _Compiler:
         operands = [self.compile(node.left)] + [self.compile(c) for c in node.comparators]
         checks: list[tuple[Callable[[Any, Any], bool], Fn, Fn]] = []
         for op, (a, b), b_node in zip(
-            node.ops, zip(operands, operands[1:], strict=False), node.comparators, strict=True
+            node.ops, itertools.pairwise(operands), node.comparators, strict=True
         ):
             if isinstance(op, ast.In | ast.NotIn):
                 member = {T.lijst_tekst: T.tekst, T.lijst_getal: T.getal}.get(b.type)
                 if member is None or a.type != member:
-                    raise _err(node, f"'{self.segment(node)}': 'in' needs a {a.type} on the "
-                               f"left and a list of {a.type} on the right")
+                    raise _err(
+                        node,
+                        f"'{self.segment(node)}': 'in' needs a {a.type} on the "
+                        f"left and a list of {a.type} on the right",
+                    )
                 negate = isinstance(op, ast.NotIn)
-                checks.append(((lambda x, y, n=negate: (x in y) != n), a.fn, b.fn))
+
+                def member_of(x: Any, y: Any, n: bool = negate) -> bool:
+                    return (x in y) != n
+
+                checks.append((member_of, a.fn, b.fn))
                 continue
             if isinstance(op, ast.Is | ast.IsNot):
                 raise _err(b_node, "'is' is not allowed: use == or !=")
@@ -300,11 +323,14 @@ class _Compiler:
         test = self._expect(node.test, T.waarheid)
         body, orelse = self.compile(node.body), self.compile(node.orelse)
         if body.type != orelse.type:
-            raise _err(node, f"both branches must have one type, not {body.type} and "
-                       f"{orelse.type}")
+            raise _err(node, f"both branches must have one type, not {body.type} and {orelse.type}")
         tf, bf, of = test.fn, body.fn, orelse.fn
-        return self._make(node, body.type, test.reads | body.reads | orelse.reads,
-                          lambda ctx: bf(ctx) if tf(ctx) else of(ctx))
+        return self._make(
+            node,
+            body.type,
+            test.reads | body.reads | orelse.reads,
+            lambda ctx: bf(ctx) if tf(ctx) else of(ctx),
+        )
 
     def _List(self, node: ast.List | ast.Tuple | ast.Set) -> Compiled:
         items = [self.compile(e) for e in node.elts]
@@ -327,8 +353,11 @@ class _Compiler:
 
     def _Call(self, node: ast.Call) -> Compiled:
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
-            raise _err(node, f"unknown function in '{self.segment(node)}'; allowed: "
-                       f"{', '.join(sorted(_FUNCTIONS))}")
+            raise _err(
+                node,
+                f"unknown function in '{self.segment(node)}'; allowed: "
+                f"{', '.join(sorted(_FUNCTIONS))}",
+            )
         if node.keywords:
             raise _err(node, "keyword arguments are not allowed")
         return _FUNCTIONS[node.func.id](self, node)
@@ -349,8 +378,10 @@ def _no_context(ref: Ref) -> Value:
 
 
 def _string_literal(c: _Compiler, node: ast.Call, what: str) -> str:
-    if len(node.args) != 1 or not isinstance(node.args[0], ast.Constant) or not isinstance(
-        node.args[0].value, str
+    if (
+        len(node.args) != 1
+        or not isinstance(node.args[0], ast.Constant)
+        or not isinstance(node.args[0].value, str)
     ):
         raise _err(node, f"{what}() takes one text constant, e.g. {what}('{_EXAMPLE[what]}')")
     return node.args[0].value
@@ -380,8 +411,9 @@ def _fn_datum(c: _Compiler, node: ast.Call) -> Compiled:
 def _args(c: _Compiler, node: ast.Call, *types: T) -> list[Compiled]:
     name = node.func.id  # type: ignore[attr-defined]
     if len(node.args) != len(types):
-        raise _err(node, f"{name}() takes {len(types)} arguments: "
-                   f"{', '.join(t.value for t in types)}")
+        raise _err(
+            node, f"{name}() takes {len(types)} arguments: {', '.join(t.value for t in types)}"
+        )
     return [c._expect(a, t) for a, t in zip(node.args, types, strict=True)]
 
 
@@ -391,8 +423,9 @@ def _date_fn(kind: str) -> Callable[[_Compiler, ast.Call], Compiled]:
             a, b = _args(c, node, T.datum, T.datum)
             af, bf = a.fn, b.fn
             between: dict[str, Callable[[dt.date, dt.date], int]] = {
-                "jaren_tussen": lambda x, y: months_between(x, y) // 12
-                if y >= x else -(months_between(y, x) // 12),
+                "jaren_tussen": lambda x, y: (
+                    months_between(x, y) // 12 if y >= x else -(months_between(y, x) // 12)
+                ),
                 "maanden_tussen": months_between,
                 "dagen_tussen": lambda x, y: (y - x).days,
             }
@@ -420,8 +453,12 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[_Compiler, ast.Call], Compil
         if len(kinds) != 1 or not kinds <= _ORDERED:
             raise _err(node, "min() and max() need arguments of one type: getal, bedrag or datum")
         fns = [p.fn for p in parts]
-        return c._make(node, parts[0].type, frozenset().union(*(p.reads for p in parts)),
-                       lambda ctx: pick(f(ctx) for f in fns))
+        return c._make(
+            node,
+            parts[0].type,
+            frozenset().union(*(p.reads for p in parts)),
+            lambda ctx: pick(f(ctx) for f in fns),
+        )
 
     return build
 
@@ -429,8 +466,12 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[_Compiler, ast.Call], Compil
 def _fn_procent(c: _Compiler, node: ast.Call) -> Compiled:
     amount, pct = _args(c, node, T.bedrag, T.getal)
     af, pf = amount.fn, pct.fn
-    return c._make(node, T.bedrag, amount.reads | pct.reads,
-                   lambda ctx: round_half_up_percent(af(ctx), pf(ctx)))
+    return c._make(
+        node,
+        T.bedrag,
+        amount.reads | pct.reads,
+        lambda ctx: round_half_up_percent(af(ctx), pf(ctx)),
+    )
 
 
 _FUNCTIONS: dict[str, Callable[[_Compiler, ast.Call], Compiled]] = {
@@ -439,8 +480,17 @@ _FUNCTIONS: dict[str, Callable[[_Compiler, ast.Call], Compiled]] = {
     "min": _extreme(min),
     "max": _extreme(max),
     "procent": _fn_procent,
-    **{k: _date_fn(k) for k in ("jaren_tussen", "maanden_tussen", "dagen_tussen",
-                                  "plus_jaren", "plus_maanden", "plus_dagen")},
+    **{
+        k: _date_fn(k)
+        for k in (
+            "jaren_tussen",
+            "maanden_tussen",
+            "dagen_tussen",
+            "plus_jaren",
+            "plus_maanden",
+            "plus_dagen",
+        )
+    },
 }
 
 
@@ -450,8 +500,9 @@ def compile_expression(source: str, resolve: Resolver, expected: T | None = None
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error: {exc.msg}", exc.lineno or 1,
-                              exc.offset or 1) from None
+        raise ExpressionError(
+            f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1
+        ) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed") from None
     compiler = _Compiler(text, resolve)

@@ -74,15 +74,22 @@ def load_source(folder: str | Path) -> RegelsetSource:
     meta = validate_document(meta_doc, RegelsetMeta)
     documents = {META_FILE: meta_doc}
     problems: list[Problem] = []
-    names = [meta.bestanden.begrippen, meta.bestanden.parameters, meta.bestanden.voorzieningen,
-             *meta.bestanden.hoofdstukken]
+    names = [
+        meta.bestanden.begrippen,
+        meta.bestanden.parameters,
+        meta.bestanden.voorzieningen,
+        *meta.bestanden.hoofdstukken,
+    ]
     models: dict[str, BaseModel] = {}
-    kinds: list[type[BaseModel]] = [Begrippen, Parameters, Voorzieningen] + [Hoofdstuk] * len(
-        meta.bestanden.hoofdstukken)
-    for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+    chapters: list[type[BaseModel]] = [Hoofdstuk] * len(meta.bestanden.hoofdstukken)
+    kinds: list[type[BaseModel]] = [Begrippen, Parameters, Voorzieningen, *chapters]
+    for name, kind in zip(names, kinds, strict=True):
         if "/" in name or "\\" in name or name.startswith("."):
-            problems.append(meta_doc.problem(("bestanden",), f"'{name}' must be a file name "
-                                             "inside the regelset folder"))
+            problems.append(
+                meta_doc.problem(
+                    ("bestanden",), f"'{name}' must be a file name inside the regelset folder"
+                )
+            )
             continue
         if name in documents:
             problems.append(meta_doc.problem(("bestanden",), f"'{name}' is listed twice"))
@@ -93,12 +100,18 @@ def load_source(folder: str | Path) -> RegelsetSource:
             models[name] = validate_document(doc, kind)
         except VerordeningError as exc:
             problems.extend(exc.problems)
-        del i
     listed = set(names) | {META_FILE}
     for extra in sorted(p.name for p in folder.glob("*.y*ml")):
         if extra not in listed:
-            problems.append(Problem(str(folder / extra), None, None, "",
-                                    f"file is not listed in {META_FILE} (bestanden)"))
+            problems.append(
+                Problem(
+                    str(folder / extra),
+                    None,
+                    None,
+                    "",
+                    f"file is not listed in {META_FILE} (bestanden)",
+                )
+            )
     if problems:
         raise VerordeningError(problems)
     digest = hashlib.sha256()
@@ -122,6 +135,5 @@ def discover(path: str | Path) -> list[Path]:
     if (root / META_FILE).is_file():
         return [root]
     if not root.is_dir():
-        raise VerordeningError([Problem(str(root), None, None, "",
-                                        "no such regelset folder")])
+        raise VerordeningError([Problem(str(root), None, None, "", "no such regelset folder")])
     return sorted(p.parent for p in root.rglob(META_FILE))

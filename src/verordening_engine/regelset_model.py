@@ -10,7 +10,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
@@ -88,9 +96,7 @@ class Feit(Strict):
     type: FeitType
     omschrijving: Text
     eenheid: str | None = None
-    waarden: list[str] | None = Field(
-        default=None, description="for tekst: the allowed values"
-    )
+    waarden: list[str] | None = Field(default=None, description="for tekst: the allowed values")
     standaard: bool | int | str | dt.date | None = Field(
         default=None, description="value used when a case does not give this fact"
     )
@@ -133,9 +139,20 @@ class Verificatie(StrEnum):
     gepland = "gepland"
 
 
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(
+            "write an amount as text with two decimals, e.g. '21.80' (a bare decimal number "
+            "would be read as a float); other units take a whole number"
+        )
+    return value
+
+
 class ParameterWaarde(Strict):
     vanaf: dt.date
-    waarde: str | int = Field(description="money as a string with two decimals, e.g. '21.80'")
+    waarde: Annotated[StrictStr | StrictInt, BeforeValidator(_no_float)] = Field(
+        description="money as a string with two decimals, e.g. '21.80'"
+    )
     bron: Text
     status: Verificatie
 
@@ -219,15 +236,18 @@ class Uitkomst(StrEnum):
 class BesluitConclusie(Strict):
     uitkomst: Uitkomst
     verwijzing: Ident | None = Field(
-        default=None, description="a voorziening id or a law key the resident is referred to")
+        default=None, description="a voorziening id or a law key the resident is referred to"
+    )
     verwijzing_naar: Expression | None = Field(
-        default=None, description="expression (tekst) giving the referral target from the case")
+        default=None, description="expression (tekst) giving the referral target from the case"
+    )
 
 
 class BijdrageConclusie(Strict):
     bedrag: Expression
     per: Periode | None = Field(
-        default=None, description="omit to use each voorziening's bijdrage_per")
+        default=None, description="omit to use each voorziening's bijdrage_per"
+    )
 
 
 class Uitleg(Strict):

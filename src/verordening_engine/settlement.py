@@ -49,23 +49,27 @@ def _conclusion(run: RuleRun) -> tuple[object, ...]:
     rule = run.rule
     if rule.kind == "besluit":
         assert rule.regel.besluit is not None
-        return (rule.regel.besluit.uitkomst,
-                run.outputs.get("verwijzing", rule.regel.besluit.verwijzing))
+        return (
+            rule.regel.besluit.uitkomst,
+            run.outputs.get("verwijzing", rule.regel.besluit.verwijzing),
+        )
     if rule.kind == "eigen_bijdrage":
         assert rule.regel.eigen_bijdrage is not None
         return (run.outputs["bedrag"], per_of(run))
     return (run.outputs["ingangsdatum"],)
 
 
-def settle(regelset: CompiledRegelset, runs: list[RuleRun],
-           closure: dict[str, frozenset[str]]) -> Settled:
+def settle(
+    regelset: CompiledRegelset, runs: list[RuleRun], closure: dict[str, frozenset[str]]
+) -> Settled:
     set_aside: dict[str, str] = {}
     winners: dict[str, list[RuleRun]] = {}
     conflicts: dict[str, str] = {}
     chosen: dict[str, tuple[object, ...] | None] = {}
     for kind in ("besluit", "eigen_bijdrage", "ingangsdatum"):
-        applied = sorted((r for r in runs if r.applied and r.rule.kind == kind),
-                         key=lambda r: r.rule.index)
+        applied = sorted(
+            (r for r in runs if r.applied and r.rule.kind == kind), key=lambda r: r.rule.index
+        )
         ids = {r.rule.id for r in applied}
         standing = []
         for run in applied:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,42 +47,78 @@ def timeline_problems(infos: list[VersionInfo]) -> list[Problem]:
         key = (info.meta.id, info.meta.versie)
         where = str(info.folder / META_FILE)
         if key in seen:
-            problems.append(Problem(where, None, None, "versie", f"version {info.meta.versie} "
-                                    f"also in {seen[key].folder}"))
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    None,
+                    "versie",
+                    f"version {info.meta.versie} also in {seen[key].folder}",
+                )
+            )
         seen[key] = info
     for info in infos:
         prev = info.meta.vorige_versie
         if prev is not None and (info.meta.id, prev) not in seen:
-            problems.append(Problem(str(info.folder / META_FILE), None, None, "vorige_versie",
-                                    f"previous version '{prev}' does not exist"))
-    fixed = sorted((i for i in infos if i.meta.status == Status.vastgesteld),
-                   key=lambda i: (i.meta.id, i.meta.geldig_vanaf))
-    for a, b in zip(fixed, fixed[1:], strict=False):
+            problems.append(
+                Problem(
+                    str(info.folder / META_FILE),
+                    None,
+                    None,
+                    "vorige_versie",
+                    f"previous version '{prev}' does not exist",
+                )
+            )
+    fixed = sorted(
+        (i for i in infos if i.meta.status == Status.vastgesteld),
+        key=lambda i: (i.meta.id, i.meta.geldig_vanaf),
+    )
+    for a, b in itertools.pairwise(fixed):
         if a.meta.id != b.meta.id:
             continue
         if a.meta.geldig_tot is None or a.meta.geldig_tot > b.meta.geldig_vanaf:
-            problems.append(Problem(str(a.folder / META_FILE), None, None, "geldig_tot",
-                                    f"vastgesteld versions {a.meta.versie} and {b.meta.versie} "
-                                    "overlap: set geldig_tot of the earlier one"))
+            problems.append(
+                Problem(
+                    str(a.folder / META_FILE),
+                    None,
+                    None,
+                    "geldig_tot",
+                    f"vastgesteld versions {a.meta.versie} and {b.meta.versie} "
+                    "overlap: set geldig_tot of the earlier one",
+                )
+            )
     return problems
 
 
-def select_version(infos: list[VersionInfo], peildatum: dt.date,
-                   versie: str | None = None) -> VersionInfo:
+def select_version(
+    infos: list[VersionInfo], peildatum: dt.date, versie: str | None = None
+) -> VersionInfo:
     """The version asked for, or the vastgesteld version in force on `peildatum`."""
     if versie is not None:
         for info in infos:
             if info.meta.versie == versie:
                 return info
         known = ", ".join(i.meta.versie for i in infos)
-        raise VerordeningError([Problem("--versie", None, None, "versie",
-                                        f"no version '{versie}' (known: {known})")])
+        raise VerordeningError(
+            [Problem("--versie", None, None, "versie", f"no version '{versie}' (known: {known})")]
+        )
     for info in infos:
         if info.meta.status == Status.vastgesteld and info.covers(peildatum):
             return info
-    spans = "; ".join(f"{i.meta.versie}: {i.meta.geldig_vanaf} tot "
-                      f"{i.meta.geldig_tot or 'heden'}" for i in infos
-                      if i.meta.status == Status.vastgesteld)
-    raise VerordeningError([Problem("peildatum", None, None, "peildatum",
-                                    f"no vastgesteld version is in force on "
-                                    f"{peildatum.isoformat()} ({spans or 'none'})")])
+    spans = "; ".join(
+        f"{i.meta.versie}: {i.meta.geldig_vanaf} tot {i.meta.geldig_tot or 'heden'}"
+        for i in infos
+        if i.meta.status == Status.vastgesteld
+    )
+    raise VerordeningError(
+        [
+            Problem(
+                "peildatum",
+                None,
+                None,
+                "peildatum",
+                f"no vastgesteld version is in force on "
+                f"{peildatum.isoformat()} ({spans or 'none'})",
+            )
+        ]
+    )

@@ -66,33 +66,53 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise fail(self.file, f"document too large: more than {MAX_NODES} values "
-                       "(check for alias expansion)", line=node.start_mark.line + 1)
+            raise fail(
+                self.file,
+                f"document too large: more than {MAX_NODES} values (check for alias expansion)",
+                line=node.start_mark.line + 1,
+            )
         if depth > MAX_DEPTH:
-            raise fail(self.file, f"nesting deeper than {MAX_DEPTH} levels",
-                       line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+            raise fail(
+                self.file,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise fail(self.file, "merge keys (<<) are not supported",
-                               line=key_node.start_mark.line + 1)
+                    raise fail(
+                        self.file,
+                        "merge keys (<<) are not supported",
+                        line=key_node.start_mark.line + 1,
+                    )
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise fail(self.file, "a key must be a plain value",
-                               line=key_node.start_mark.line + 1)
+                    raise fail(
+                        self.file, "a key must be a plain value", line=key_node.start_mark.line + 1
+                    )
                 key = self.constructor.construct_object(key_node)
                 if not isinstance(key, str | int | bool) or key is None:
                     key = str(key)
                 if key in result:
-                    raise fail(self.file, f"duplicate key '{key}'",
-                               line=key_node.start_mark.line + 1,
-                               column=key_node.start_mark.column + 1, field=dotted((*loc, key)))
+                    raise fail(
+                        self.file,
+                        f"duplicate key '{key}'",
+                        line=key_node.start_mark.line + 1,
+                        column=key_node.start_mark.column + 1,
+                        field=dotted((*loc, key)),
+                    )
                 result[key] = self.build(value_node, (*loc, key), depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise fail(self.file, f"value cannot be read: {exc}",
+                       line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                       field=dotted(loc)) from None
 
 
 def parse_text(text: str, file: str) -> LocatedDocument:

@@ -1,0 +1,5 @@
+"""`python -m verordening_engine` runs the CLI."""
+
+from .cli import main
+
+main()

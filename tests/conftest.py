@@ -1,0 +1,28 @@
+"""Shared fixtures: the repository's regelsets and scenarios, and a copy to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verordening_engine.api import Regelset, load_regelset_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+REGELS = ROOT / "regels"
+VERSIE_2026 = REGELS / "dordrecht" / "2026-04-01"
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def regelset() -> Regelset:
+    return load_regelset_folder(VERSIE_2026)
+
+
+@pytest.fixture
+def regels_copy(tmp_path: Path) -> Path:
+    """A private copy of the 2026 version, to edit in a test."""
+    target = tmp_path / "regels" / "dordrecht" / "2026-04-01"
+    shutil.copytree(VERSIE_2026, target)
+    return target

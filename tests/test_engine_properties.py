@@ -1,0 +1,477 @@
+"""Properties of the engine over generated, realistic household cases.
+
+A decision about a resident must not depend on how it was computed: the durable-rules
+agenda and the plain fixpoint must agree, the order of the requests and members in the
+case must not matter, threads, earlier cases and the hash seed of the process must leave
+no trace in the JSON, and every request gets exactly one decision. On top of that a few
+legal limits of this slice of the verordening must hold for every case: no Wmo
+maatwerkvoorziening before 17,5 years or with a Wlz-indicatie, never before the 18th
+birthday, a contribution never above the cost price, and nothing to pay for minima.
+Scenarios check a handful of stories; these properties check thousands of households.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from verordening_engine.api import Regelset, load_regelset_folder
+from verordening_engine.besluit_model import Besluit, BesluitDocument
+from verordening_engine.expressions import parse_euro
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSIE = ROOT / "regels" / "dordrecht" / "2026-04-01"
+SRC = ROOT / "src"
+
+PEIL_START = dt.date(2026, 4, 1)
+PEIL_END = dt.date(2027, 12, 31)
+MAX_AGE_DAYS = 95 * 365 + 23  # up to 95 years old
+AGE_ANCHORS_MONTHS = (210, 216, 804, 807)  # 17,5 and 18 years, the AOW age (2026-27, 2028)
+INKOMEN_GRENZEN = (50, 109, 110, 111, 300)
+ENGINES = ("durable", "fixpoint")
+
+X = TypeVar("X")
+
+PROPERTY = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@cache
+def regelset() -> Regelset:
+    return load_regelset_folder(VERSIE)
+
+
+# ---------------------------------------------------------------- case generation
+#
+# One builder serves both hypothesis (shrinkable draws) and a seeded random.Random
+# (fixed corpora for the thread and process tests): it only asks a picker for numbers
+# and choices.
+
+
+class HypothesisPicker:
+    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any]) -> None:
+        self.draw = draw
+
+    def integer(self, lo: int, hi: int) -> int:
+        value: int = self.draw(st.integers(lo, hi))
+        return value
+
+    def choice(self, options: Sequence[X]) -> X:
+        value: X = self.draw(st.sampled_from(options))
+        return value
+
+
+class RandomPicker:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.rng.randint(lo, hi)
+
+    def choice(self, options: Sequence[X]) -> X:
+        return self.rng.choice(options)
+
+
+Picker = HypothesisPicker | RandomPicker
+
+
+def shift_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the end of a shorter month."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last))
+
+
+def birthday(born: dt.date, years: int) -> dt.date:
+    """The day someone born on `born` turns `years` (29 February -> 28 February)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return dt.date(born.year + years, 2, 28)
+
+
+def birth_date(pick: Picker, peildatum: dt.date) -> dt.date:
+    mode = pick.choice(("anywhere", "anchor"))
+    if mode == "anywhere":
+        return peildatum - dt.timedelta(days=pick.integer(0, MAX_AGE_DAYS))
+    months = pick.choice(AGE_ANCHORS_MONTHS)
+    return shift_months(peildatum, -months) + dt.timedelta(days=pick.integer(-40, 40))
+
+
+def findings(pick: Picker, space: str, rare_true: bool) -> dict[str, Any]:
+    """Random values for the findings of `space` in begrippen.yaml (omitted: the default)."""
+    out: dict[str, Any] = {}
+    for name, feit in sorted(regelset().compiled.inputs[space].items()):
+        kind = feit.type.value
+        value: bool | str | None
+        if kind == "waarheid":
+            if feit.standaard is None:  # required, e.g. beperking_vastgesteld
+                out[name] = pick.choice((True, True, False))
+                continue
+            # a finding that blocks support is the exception, so that grants are common
+            options = (False, False, False, False, None, True) if rare_true else (False, True, None)
+            value = pick.choice(options)
+        elif kind == "tekst" and feit.waarden:
+            value = pick.choice((None, *feit.waarden))
+        else:
+            continue
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def build_case(pick: Picker, name: str = "eigenschap") -> dict[str, Any]:
+    """A valid, realistic case for the 2026-04-01 version."""
+    rs = regelset().compiled
+    peildatum = PEIL_START + dt.timedelta(days=pick.integer(0, (PEIL_END - PEIL_START).days))
+    size = pick.integer(1, 4)
+    roles = ["aanvrager"]
+    if size > 1 and pick.choice((True, False)):
+        roles.append("partner")
+    while len(roles) < size:
+        roles.append(pick.choice(("kind", "kind", "kind", "ouder", "overig")))
+    first = pick.integer(0, size - 1)  # the aanvrager is not always listed first
+    roles = roles[first:] + roles[:first]
+    leden = [
+        {
+            "id": f"p{i + 1}",
+            "geboortedatum": birth_date(pick, peildatum),
+            "rol": rol,
+            "feiten": findings(pick, "persoon", rare_true=True),
+        }
+        for i, rol in enumerate(roles)
+    ]
+    inkomen = pick.choice((None, *INKOMEN_GRENZEN))
+    if inkomen is None:
+        inkomen = pick.integer(50, 300)
+    aanvragen = [
+        {
+            "id": f"a{i + 1}",
+            "persoon": pick.choice([lid["id"] for lid in leden]),
+            "voorziening": pick.choice(sorted(rs.catalogue)),
+            "feiten": findings(pick, "aanvraag", rare_true=True),
+        }
+        for i in range(pick.integer(1, 3))
+    ]
+    return {
+        "casus": name,
+        "peildatum": peildatum,
+        "huishouden": {"leden": leden, "feiten": {"inkomen_pct_sociaal_minimum": inkomen}},
+        "aanvragen": aanvragen,
+    }
+
+
+@st.composite
+def cases(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, Any]:
+    return build_case(HypothesisPicker(draw))
+
+
+def seeded_cases(count: int, seed: int) -> list[dict[str, Any]]:
+    pick = RandomPicker(seed)
+    return [build_case(pick, f"casus-{seed}-{i}") for i in range(count)]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def evaluate(case: dict[str, Any], engine: str = "durable") -> BesluitDocument:
+    return regelset().evaluate(case, engine=engine)
+
+
+def step_keys(besluit: Besluit) -> Counter[tuple[Any, ...]]:
+    """The explanation steps of a decision as a multiset (the firing order may differ)."""
+    return Counter(
+        (
+            s.regel,
+            s.toegepast,
+            s.status,
+            s.opzij_gezet_door,
+            json.dumps(s.feiten, sort_keys=True),
+            s.conclusie,
+            s.zin,
+            s.waarom_niet,
+        )
+        for s in besluit.artikelen
+    )
+
+
+def decision(besluit: Besluit) -> dict[str, Any]:
+    """Everything a decision says, with the explanation steps as a multiset."""
+    out = besluit.model_dump(mode="json", exclude={"artikelen"})
+    out["artikelen"] = sorted(step_keys(besluit).elements(), key=repr)
+    return out
+
+
+def finding(given_facts: dict[str, Any], space: str, name: str) -> Any:
+    """A finding of the case, or its default from begrippen.yaml."""
+    if name in given_facts:
+        return given_facts[name]
+    return regelset().compiled.inputs[space][name].standaard
+
+
+def granted_requests(case: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], Besluit]]:
+    """(aanvraag, lid, besluit) for each toegekend request of the durable evaluation."""
+    doc = evaluate(case)
+    leden = {lid["id"]: lid for lid in case["huishouden"]["leden"]}
+    assert [b.aanvraag for b in doc.besluiten] == [a["id"] for a in case["aanvragen"]]
+    return [
+        (aanvraag, leden[aanvraag["persoon"]], besluit)
+        for aanvraag, besluit in zip(case["aanvragen"], doc.besluiten, strict=True)
+        if besluit.uitkomst == "toegekend"
+    ]
+
+
+def is_maatwerk(voorziening: str) -> bool:
+    return regelset().compiled.catalogue[voorziening].soort.value == "maatwerk"
+
+
+# ---------------------------------------------------------------- engines agree
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_durable_agrees_with_fixpoint(case: dict[str, Any]) -> None:
+    durable = evaluate(case, "durable")
+    fixpoint = evaluate(case, "fixpoint")
+    assert len(durable.besluiten) == len(fixpoint.besluiten) == len(case["aanvragen"])
+    for d, f in zip(durable.besluiten, fixpoint.besluiten, strict=True):
+        assert d.aanvraag == f.aanvraag
+        assert d.uitkomst == f.uitkomst
+        assert d.verwijzing == f.verwijzing
+        assert d.eigen_bijdrage == f.eigen_bijdrage
+        assert d.ingangsdatum == f.ingangsdatum
+        assert d.beslissende_artikelen == f.beslissende_artikelen
+        assert d.problemen == f.problemen
+        assert step_keys(d) == step_keys(f)
+
+
+@PROPERTY
+@given(cases(), st.sampled_from(ENGINES))
+def test_order_of_requests_does_not_change_decisions(case: dict[str, Any], engine: str) -> None:
+    reversed_case = dict(
+        case,
+        huishouden=dict(case["huishouden"], leden=case["huishouden"]["leden"][::-1]),
+        aanvragen=case["aanvragen"][::-1],
+    )
+    forward = {b.aanvraag: decision(b) for b in evaluate(case, engine).besluiten}
+    backward = {b.aanvraag: decision(b) for b in evaluate(reversed_case, engine).besluiten}
+    assert forward == backward
+    assert sorted(forward) == sorted(a["id"] for a in case["aanvragen"])
+
+
+@PROPERTY
+@given(cases(), st.sampled_from(ENGINES))
+def test_every_request_gets_exactly_one_decision(case: dict[str, Any], engine: str) -> None:
+    doc = evaluate(case, engine)
+    assert [b.aanvraag for b in doc.besluiten] == [a["id"] for a in case["aanvragen"]]
+    for aanvraag, besluit in zip(case["aanvragen"], doc.besluiten, strict=True):
+        assert besluit.persoon == aanvraag["persoon"]
+        assert besluit.voorziening == aanvraag["voorziening"]
+        assert besluit.uitkomst is not None, besluit.problemen
+        assert besluit.problemen == []
+        assert besluit.beslissende_artikelen, "a decision names the article that decides it"
+        decisive = [s for s in besluit.artikelen if s.status == "beslissend"]
+        assert any(
+            s.conclusie and s.conclusie.startswith(besluit.uitkomst.value.replace("_", " "))
+            for s in decisive
+        )
+
+
+# ---------------------------------------------------------------- legal limits of this slice
+
+
+@PROPERTY
+@given(cases())
+def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
+    minimum = regelset().compiled.param_at("wmo_minimumleeftijd_aanvraag_maanden", PEIL_START)
+    assert minimum is not None and minimum.value == 210
+    peildatum = case["peildatum"]
+    for aanvraag, lid, _ in granted_requests(case):
+        if is_maatwerk(aanvraag["voorziening"]):
+            assert shift_months(lid["geboortedatum"], minimum.value) <= peildatum, (
+                f"{aanvraag['id']}: maatwerk toegekend to someone born {lid['geboortedatum']}"
+            )
+
+
+@PROPERTY
+@given(cases())
+def test_no_maatwerk_with_a_wlz_indicatie(case: dict[str, Any]) -> None:
+    for aanvraag, lid, _ in granted_requests(case):
+        if is_maatwerk(aanvraag["voorziening"]):
+            assert finding(lid["feiten"], "persoon", "wlz_indicatie") is False
+            assert finding(lid["feiten"], "persoon", "weigert_medewerking_wlz") is False
+
+
+@PROPERTY
+@given(cases())
+def test_contribution_for_algemene_voorziening_never_above_cost_price(
+    case: dict[str, Any],
+) -> None:
+    rs = regelset().compiled
+    for aanvraag, _, besluit in granted_requests(case):
+        voorziening = rs.catalogue[aanvraag["voorziening"]]
+        if voorziening.soort.value != "algemeen":
+            continue
+        assert besluit.eigen_bijdrage is not None
+        assert besluit.eigen_bijdrage.per == voorziening.bijdrage_per
+        if "kostprijs" in voorziening.parameters:
+            kostprijs = rs.param_at(voorziening.parameters["kostprijs"], case["peildatum"])
+            assert kostprijs is not None
+            assert parse_euro(besluit.eigen_bijdrage.bedrag) <= kostprijs.value
+        else:
+            assert besluit.eigen_bijdrage.bedrag == "0.00"
+
+
+def test_cost_prices_are_the_ones_the_properties_rely_on() -> None:
+    """The cap matters only if a tariff is above its cost price (wasservice: 12.50 > 9.75)."""
+    rs = regelset().compiled
+    day = dt.date(2026, 6, 1)
+    prices: dict[str, tuple[int, int]] = {}
+    for name, voorziening in rs.catalogue.items():
+        if "kostprijs" not in voorziening.parameters:
+            continue
+        tarief = rs.param_at(voorziening.parameters["tarief"], day)
+        kostprijs = rs.param_at(voorziening.parameters["kostprijs"], day)
+        assert tarief is not None and kostprijs is not None
+        prices[name] = (tarief.value, kostprijs.value)
+    assert {name: kostprijs for name, (_, kostprijs) in prices.items()} == {
+        "wasservice": 975,
+        "zorgoppas": 2450,
+    }
+    assert any(tarief > kostprijs for tarief, kostprijs in prices.values())
+
+
+@PROPERTY
+@given(cases())
+def test_minima_pay_nothing(case: dict[str, Any]) -> None:
+    grens = regelset().compiled.param_at("minimagrens_eigen_bijdrage_procent", case["peildatum"])
+    assert grens is not None
+    if case["huishouden"]["feiten"]["inkomen_pct_sociaal_minimum"] > grens.value:
+        return
+    for aanvraag, _, besluit in granted_requests(case):
+        assert besluit.eigen_bijdrage is not None, aanvraag["id"]
+        assert besluit.eigen_bijdrage.bedrag == "0.00", aanvraag["id"]
+
+
+@PROPERTY
+@given(cases())
+def test_maatwerk_never_starts_before_the_18th_birthday(case: dict[str, Any]) -> None:
+    for aanvraag, lid, besluit in granted_requests(case):
+        if is_maatwerk(aanvraag["voorziening"]):
+            assert besluit.ingangsdatum is not None, aanvraag["id"]
+            assert besluit.ingangsdatum >= birthday(lid["geboortedatum"], 18), aanvraag["id"]
+            assert besluit.ingangsdatum >= case["peildatum"], aanvraag["id"]
+
+
+def test_generated_cases_reach_every_kind_of_decision() -> None:
+    """Guard against vacuous properties: the generator reaches the cases they are about."""
+    seen: Counter[str] = Counter()
+    for case in seeded_cases(300, seed=7):
+        inkomen = case["huishouden"]["feiten"]["inkomen_pct_sociaal_minimum"]
+        leden = {lid["id"]: lid for lid in case["huishouden"]["leden"]}
+        for aanvraag, besluit in zip(case["aanvragen"], evaluate(case).besluiten, strict=True):
+            seen[str(besluit.uitkomst)] += 1
+            if besluit.verwijzing:
+                seen[f"verwijzing {besluit.verwijzing}"] += 1
+            if besluit.uitkomst != "toegekend" or besluit.eigen_bijdrage is None:
+                continue
+            bedrag = besluit.eigen_bijdrage.bedrag
+            soort = "maatwerk" if is_maatwerk(aanvraag["voorziening"]) else "algemeen"
+            seen[f"{soort} toegekend"] += 1
+            seen[f"{soort} betaalt"] += bedrag != "0.00"
+            seen["minima toegekend"] += inkomen <= 110
+            born = leden[aanvraag["persoon"]]["geboortedatum"]
+            seen["ingang op 18e verjaardag"] += besluit.ingangsdatum == birthday(born, 18)
+    for key in (
+        "toegekend",
+        "afgewezen",
+        "niet_ontvankelijk",
+        "verwijzing jeugdwet",
+        "verwijzing wlz",
+        "maatwerk toegekend",
+        "maatwerk betaalt",
+        "algemeen toegekend",
+        "algemeen betaalt",
+        "minima toegekend",
+        "ingang op 18e verjaardag",
+    ):
+        assert seen[key] >= 3, (key, dict(seen))
+
+
+# ---------------------------------------------------------------- no hidden state
+
+
+def test_threads_give_same_decisions_as_sequential() -> None:
+    corpus = seeded_cases(64, seed=2026)
+    sequential = [evaluate(case).model_dump_json() for case in corpus]
+    assert len(set(sequential)) == len(corpus)
+    for _ in range(3):
+        with ThreadPoolExecutor(8) as pool:
+            threaded = list(pool.map(lambda c: evaluate(c).model_dump_json(), corpus))
+        assert threaded == sequential
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), cases(), st.sampled_from(ENGINES))
+def test_no_state_leaks_between_cases(a: dict[str, Any], b: dict[str, Any], engine: str) -> None:
+    first = evaluate(a, engine).model_dump_json()
+    evaluate(b, engine)
+    again = evaluate(a, engine).model_dump_json()
+    assert again == first
+
+
+SUBPROCESS = """
+import sys
+from verordening_engine.api import load_regelset_folder
+rs = load_regelset_folder(sys.argv[1])
+for path in sys.argv[2:]:
+    print(rs.evaluate(path).model_dump_json())
+"""
+
+
+def test_json_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    corpus = seeded_cases(4, seed=67)
+    paths = []
+    for i, case in enumerate(corpus):
+        path = tmp_path / f"casus-{i}.json"
+        path.write_text(json.dumps(case, default=dt.date.isoformat, indent=2), encoding="utf-8")
+        paths.append(path)
+    in_process = "".join(evaluate(case).model_dump_json() + "\n" for case in corpus)
+    from_files = "".join(regelset().evaluate(p).model_dump_json() + "\n" for p in paths)
+    assert from_files == in_process
+    outputs = {}
+    for seed in ("0", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+        done = subprocess.run(
+            [sys.executable, "-c", SUBPROCESS, str(VERSIE), *map(str, paths)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs[seed] = done.stdout
+    assert outputs["0"] == outputs["12345"]
+    assert outputs["0"] == in_process
+    assert len(outputs["0"].splitlines()) == len(corpus)

@@ -1,0 +1,40 @@
+"""Every scenario in scenarios/ decides as its file says (outcome, referral, contribution,
+ingangsdatum and decisive articles), and the CLI runner agrees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from verordening_engine.cli import main
+from verordening_engine.scenario_runner import run_scenario, scenario_files
+
+from .conftest import REGELS, SCENARIOS
+
+FILES = scenario_files(SCENARIOS)
+
+
+@pytest.mark.parametrize("file", FILES, ids=[f.stem for f in FILES])
+def test_scenario(file: Path) -> None:
+    result = run_scenario(file, REGELS)
+    assert result.error is None, result.error
+    assert result.differences == []
+
+
+def test_runner_reports_a_wrong_expectation(tmp_path: Path) -> None:
+    source = next(f for f in FILES if "uitkomst: toegekend" in f.read_text("utf-8"))
+    broken = tmp_path / source.name
+    broken.write_text(source.read_text("utf-8").replace("uitkomst: toegekend",
+                                                        "uitkomst: afgewezen", 1), "utf-8")
+    result = CliRunner().invoke(main, ["--regels", str(REGELS), "scenarios", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "expected 'afgewezen', got 'toegekend'" in result.output
+    assert "0 passed, 1 failed" in result.output
+
+
+def test_cli_runs_all_scenarios() -> None:
+    result = CliRunner().invoke(main, ["--regels", str(REGELS), "scenarios", str(SCENARIOS)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(FILES)} passed, 0 failed" in result.output
