@@ -56,8 +56,11 @@ def test_type_error_found_at_load_not_at_evaluation(regels_copy: Path) -> None:
 
 def test_unknown_key_and_unknown_fact_all_reported(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "    titel: Criteria voor een maatwerkvoorziening",
-         "    titel: Criteria voor een maatwerkvoorziening\n    titl: typo")
+    edit(
+        chapter,
+        "    titel: Criteria voor een maatwerkvoorziening",
+        "    titel: Criteria voor een maatwerkvoorziening\n    titl: typo",
+    )
     params = regels_copy / "parameters.yaml"
     edit(params, 'waarde: "21.80"', "waarde: 21.80")
     problems = validate(regels_copy).problems
@@ -78,19 +81,25 @@ def test_unknown_reference_to_rule_and_voorziening(regels_copy: Path) -> None:
 
 def test_priority_cycle_is_refused(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "uitzondering_op: [av-bijdrage]",
-         "uitzondering_op: [av-bijdrage]\n        gaat_voor: []")
-    edit(chapter, "          bedrag: min(voorziening.tarief, voorziening.kostprijs)",
-         "          bedrag: min(voorziening.tarief, voorziening.kostprijs)\n"
-         "        gaat_voor: [av-vrijstelling-minima]")
+    edit(
+        chapter,
+        "uitzondering_op: [av-bijdrage]",
+        "uitzondering_op: [av-bijdrage]\n        gaat_voor: []",
+    )
+    edit(
+        chapter,
+        "          bedrag: min(voorziening.tarief, voorziening.kostprijs)",
+        "          bedrag: min(voorziening.tarief, voorziening.kostprijs)\n"
+        "        gaat_voor: [av-vrijstelling-minima]",
+    )
     messages = [p.message for p in validate(regels_copy).problems]
     assert any("priorities form a cycle" in m for m in messages)
 
 
 def test_derived_fact_cycle_is_refused(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "ingangsdatum_ondersteuning: max(peildatum, datum_meerderjarig)",
-         "ingangsdatum_ondersteuning: max(peildatum, datum_meerderjarig, ingangsdatum_ondersteuning)")
+    old = "ingangsdatum_ondersteuning: max(peildatum, datum_meerderjarig)"
+    edit(chapter, old, old[:-1] + ", ingangsdatum_ondersteuning)")
     messages = [p.message for p in validate(regels_copy).problems]
     assert any("cycle" in m and "ingangsdatum_ondersteuning" in m for m in messages), messages
 
@@ -132,13 +141,22 @@ def test_cli_validate_broken_regelset_exit_2(regels_copy: Path) -> None:
 
 
 BAD_CASES = {
-    "wrong type": ("beperking_vastgesteld: true", "beperking_vastgesteld: 'ja'",
-                   "expected true or false"),
-    "unknown fact": ("beperking_vastgesteld: true", "beperking_vastgezet: true",
-                     "unknown fact for aanvraag"),
+    "wrong type": (
+        "beperking_vastgesteld: true",
+        "beperking_vastgesteld: 'ja'",
+        "expected true or false",
+    ),
+    "unknown fact": (
+        "beperking_vastgesteld: true",
+        "beperking_vastgezet: true",
+        "unknown fact for aanvraag",
+    ),
     "impossible date": ("peildatum: 2026-05-01", "peildatum: 2026-02-30", "peildatum"),
-    "unknown voorziening": ("voorziening: huishoudelijke_ondersteuning",
-                            "voorziening: tuinonderhoud", "unknown voorziening 'tuinonderhoud'"),
+    "unknown voorziening": (
+        "voorziening: huishoudelijke_ondersteuning",
+        "voorziening: tuinonderhoud",
+        "unknown voorziening 'tuinonderhoud'",
+    ),
     "misplaced key": ("casus: slecht", "casus: slecht\nextra: 1", "unknown key"),
 }
 CASE = """casus: slecht
@@ -180,8 +198,13 @@ def test_missing_required_fact_is_reported(tmp_path: Path) -> None:
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     case = tmp_path / "casus.yaml"
     case.write_text("casus: [\n", "utf-8")
-    proc = subprocess.run([sys.executable, "-m", "verordening_engine", "evaluate", str(case)],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "verordening_engine", "evaluate", str(case)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""

@@ -112,16 +112,22 @@ def test_expected_type_is_enforced() -> None:
 
 def test_conjuncts_are_split_for_why_not() -> None:
     compiled = compile_expression("leeftijd > 1 and (aanvraag.wlz and leeftijd < 3)", TYPES.get)
-    assert [c.source for c in compiled.conjuncts] == ["leeftijd > 1", "aanvraag.wlz", "leeftijd < 3"]
+    assert [c.source for c in compiled.conjuncts] == [
+        "leeftijd > 1",
+        "aanvraag.wlz",
+        "leeftijd < 3",
+    ]
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_euro_round_trip(cents: int) -> None:
     assert parse_euro(format_euro(cents)) == cents
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=1200))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=1200),
+)
 def test_months_between_inverts_add_months(start: dt.date, months: int) -> None:
     end = add_months(start, months)
     assert months_between(start, end) == months or end.day < start.day

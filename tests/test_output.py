@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from verordening_engine import schemas
 from verordening_engine.api import Regelset, load_regelset_folder
 from verordening_engine.cli import main
+from verordening_engine.errors import EvaluationError
 
 from .conftest import REGELS, ROOT, SCENARIOS
 from .test_bad_input import edit
@@ -22,8 +24,12 @@ CASE = {
         "feiten": {"inkomen_pct_sociaal_minimum": 160},
     },
     "aanvragen": [
-        {"id": "a1", "persoon": "p1", "voorziening": "huishoudelijke_ondersteuning",
-         "feiten": {"beperking_vastgesteld": True}},
+        {
+            "id": "a1",
+            "persoon": "p1",
+            "voorziening": "huishoudelijke_ondersteuning",
+            "feiten": {"beperking_vastgesteld": True},
+        },
         {"id": "a2", "persoon": "p1", "voorziening": "wasservice"},
     ],
 }
@@ -32,8 +38,9 @@ CASE = {
 def test_json_has_the_promised_fields(tmp_path: Path) -> None:
     case = tmp_path / "casus.json"
     case.write_text(json.dumps(CASE), "utf-8")
-    result = CliRunner().invoke(main, ["--regels", str(REGELS), "evaluate", str(case),
-                                       "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "evaluate", str(case), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert set(doc) >= {"casus", "peildatum", "verordening", "engine", "besluiten"}
@@ -45,12 +52,21 @@ def test_json_has_the_promised_fields(tmp_path: Path) -> None:
     # wasservice: tarief 12.50 capped at kostprijs 9.75
     assert was["eigen_bijdrage"] == {"bedrag": "9.75", "per": "keer"}
     step = hulp["artikelen"][0]
-    assert set(step) >= {"artikel", "titel", "grondslag", "toegepast", "feiten", "conclusie",
-                         "zin", "waarom_niet"}
+    assert set(step) >= {
+        "artikel",
+        "titel",
+        "grondslag",
+        "toegepast",
+        "feiten",
+        "conclusie",
+        "zin",
+        "waarom_niet",
+    }
     not_applied = [s for s in hulp["artikelen"] if not s["toegepast"]]
     assert not_applied and all(s["waarom_niet"].startswith("niet voldaan aan") for s in not_applied)
-    assert all(isinstance(v, bool | int | str) for s in hulp["artikelen"]
-               for v in s["feiten"].values())
+    assert all(
+        isinstance(v, bool | int | str) for s in hulp["artikelen"] for v in s["feiten"].values()
+    )
 
 
 def test_markdown_and_terminal_show_the_same_articles(tmp_path: Path) -> None:
@@ -90,15 +106,29 @@ def test_unsettled_conflict_is_reported_not_resolved(regels_copy: Path) -> None:
     text = chapter.read_text("utf-8")
     start = text.index("      - id: wmo-eigen-kracht")
     end = text.index("      - id: wmo-algemeen-gebruikelijk")
-    chapter.write_text(text[:start] + text[start:end].replace(
-        "        gaat_voor: [wmo-algemene-voorziening]\n", "") + text[end:], "utf-8")
+    chapter.write_text(
+        text[:start]
+        + text[start:end].replace("        gaat_voor: [wmo-algemene-voorziening]\n", "")
+        + text[end:],
+        "utf-8",
+    )
     rs = load_regelset_folder(regels_copy)
-    case = {**CASE, "aanvragen": [{"id": "a1", "persoon": "p1",
-                                   "voorziening": "huishoudelijke_ondersteuning",
-                                   "feiten": {"beperking_vastgesteld": True,
-                                              "eigen_kracht_volstaat": True,
-                                              "algemene_voorziening_volstaat": True,
-                                              "passende_algemene_voorziening": "wasservice"}}]}
+    case = {
+        **CASE,
+        "aanvragen": [
+            {
+                "id": "a1",
+                "persoon": "p1",
+                "voorziening": "huishoudelijke_ondersteuning",
+                "feiten": {
+                    "beperking_vastgesteld": True,
+                    "eigen_kracht_volstaat": True,
+                    "algemene_voorziening_volstaat": True,
+                    "passende_algemene_voorziening": "wasservice",
+                },
+            }
+        ],
+    }
     [besluit] = rs.evaluate(case).besluiten
     assert besluit.uitkomst is None
     assert besluit.problemen and "conflict" in besluit.problemen[0]
@@ -106,10 +136,17 @@ def test_unsettled_conflict_is_reported_not_resolved(regels_copy: Path) -> None:
 
 
 def test_exception_sets_base_rule_aside(regelset: Regelset) -> None:
-    case = {**CASE, "aanvragen": [{"id": "a1", "persoon": "p1",
-                                   "voorziening": "huishoudelijke_ondersteuning",
-                                   "feiten": {"beperking_vastgesteld": True,
-                                              "mantelzorg_volstaat": True}}]}
+    case = {
+        **CASE,
+        "aanvragen": [
+            {
+                "id": "a1",
+                "persoon": "p1",
+                "voorziening": "huishoudelijke_ondersteuning",
+                "feiten": {"beperking_vastgesteld": True, "mantelzorg_volstaat": True},
+            }
+        ],
+    }
     [besluit] = regelset.evaluate(case).besluiten
     assert besluit.uitkomst is not None and besluit.uitkomst.value == "afgewezen"
     steps = {s.regel: s for s in besluit.artikelen}
@@ -127,15 +164,7 @@ def test_guarded_partner_read_without_partner(regelset: Regelset) -> None:
 
 def test_unguarded_partner_read_fails_loudly(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "huishouden.heeft_partner and (leeftijd_maanden",
-         "(leeftijd_maanden")
+    edit(chapter, "huishouden.heeft_partner and (leeftijd_maanden", "(leeftijd_maanden")
     rs = load_regelset_folder(regels_copy)
-    result = None
-    try:
+    with pytest.raises(EvaluationError, match=r"partner\.geboortedatum"):
         rs.evaluate(CASE)
-    except Exception as exc:  # noqa: BLE001 - the type is asserted below
-        result = exc
-    from verordening_engine.errors import EvaluationError
-
-    assert isinstance(result, EvaluationError)
-    assert "partner.geboortedatum" in str(result)

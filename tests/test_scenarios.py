@@ -26,8 +26,9 @@ def test_scenario(file: Path) -> None:
 def test_runner_reports_a_wrong_expectation(tmp_path: Path) -> None:
     source = next(f for f in FILES if "uitkomst: toegekend" in f.read_text("utf-8"))
     broken = tmp_path / source.name
-    broken.write_text(source.read_text("utf-8").replace("uitkomst: toegekend",
-                                                        "uitkomst: afgewezen", 1), "utf-8")
+    broken.write_text(
+        source.read_text("utf-8").replace("uitkomst: toegekend", "uitkomst: afgewezen", 1), "utf-8"
+    )
     result = CliRunner().invoke(main, ["--regels", str(REGELS), "scenarios", str(tmp_path)])
     assert result.exit_code == 1
     assert "expected 'afgewezen', got 'toegekend'" in result.output

@@ -110,9 +110,13 @@ class _Builder:
         try:
             return self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise fail(self.file, f"value cannot be read: {exc}",
-                       line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                       field=dotted(loc)) from None
+            raise fail(
+                self.file,
+                f"value cannot be read: {exc}",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                field=dotted(loc),
+            ) from None
 
 
 def parse_text(text: str, file: str) -> LocatedDocument:
