@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from verordening_engine.api import Regelset, load_regelset_folder
@@ -47,7 +48,7 @@ ENGINES = ("durable", "fixpoint")
 X = TypeVar("X")
 
 PROPERTY = settings(
-    max_examples=200,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -108,26 +109,35 @@ def birthday(born: dt.date, years: int) -> dt.date:
 
 
 def birth_date(pick: Picker, peildatum: dt.date) -> dt.date:
-    mode = pick.choice(("anywhere", "anchor"))
+    """Any age up to 95, often close to 17,5, 18 or the AOW age, at a month end or 29 February."""
+    mode = pick.choice(("anywhere", "anchor", "anchor", "schrikkeldag"))
     if mode == "anywhere":
         return peildatum - dt.timedelta(days=pick.integer(0, MAX_AGE_DAYS))
+    if mode == "schrikkeldag":
+        leap = [y for y in range(peildatum.year - 95, peildatum.year) if calendar.isleap(y)]
+        return dt.date(pick.choice((1960, 2008, *leap)), 2, 29)  # 1960: AOW age in 2027
     months = pick.choice(AGE_ANCHORS_MONTHS)
-    return shift_months(peildatum, -months) + dt.timedelta(days=pick.integer(-40, 40))
+    born = shift_months(peildatum, -months) + dt.timedelta(days=pick.integer(-40, 40))
+    if pick.choice((False, False, True)):
+        born = born.replace(day=calendar.monthrange(born.year, born.month)[1])
+    return born
 
 
-def findings(pick: Picker, space: str, rare_true: bool) -> dict[str, Any]:
-    """Random values for the findings of `space` in begrippen.yaml (omitted: the default)."""
+def findings(pick: Picker, space: str) -> dict[str, Any]:
+    """Random values for the findings of `space` in begrippen.yaml (omitted: the default).
+
+    Most people and requests are ordinary (no finding that blocks support), so that grants,
+    and the limits on them, are common; the others get each finding with even odds.
+    """
+    ordinary = pick.choice((True, True, False))
     out: dict[str, Any] = {}
     for name, feit in sorted(regelset().compiled.inputs[space].items()):
         kind = feit.type.value
         value: bool | str | None
-        if kind == "waarheid":
-            if feit.standaard is None:  # required, e.g. beperking_vastgesteld
-                out[name] = pick.choice((True, True, False))
-                continue
-            # a finding that blocks support is the exception, so that grants are common
-            options = (False, False, False, False, None, True) if rare_true else (False, True, None)
-            value = pick.choice(options)
+        if kind == "waarheid" and feit.standaard is None:  # required: beperking_vastgesteld
+            value = pick.choice((True, True, False))
+        elif kind == "waarheid":
+            value = pick.choice((False, None) if ordinary else (False, None, True, True))
         elif kind == "tekst" and feit.waarden:
             value = pick.choice((None, *feit.waarden))
         else:
@@ -154,7 +164,7 @@ def build_case(pick: Picker, name: str = "eigenschap") -> dict[str, Any]:
             "id": f"p{i + 1}",
             "geboortedatum": birth_date(pick, peildatum),
             "rol": rol,
-            "feiten": findings(pick, "persoon", rare_true=True),
+            "feiten": findings(pick, "persoon"),
         }
         for i, rol in enumerate(roles)
     ]
@@ -166,7 +176,7 @@ def build_case(pick: Picker, name: str = "eigenschap") -> dict[str, Any]:
             "id": f"a{i + 1}",
             "persoon": pick.choice([lid["id"] for lid in leden]),
             "voorziening": pick.choice(sorted(rs.catalogue)),
-            "feiten": findings(pick, "aanvraag", rare_true=True),
+            "feiten": findings(pick, "aanvraag"),
         }
         for i in range(pick.integer(1, 3))
     ]
@@ -186,6 +196,80 @@ def cases(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, Any]:
 def seeded_cases(count: int, seed: int) -> list[dict[str, Any]]:
     pick = RandomPicker(seed)
     return [build_case(pick, f"casus-{seed}-{i}") for i in range(count)]
+
+
+def hand_made(
+    voorziening: str,
+    born: dt.date,
+    *,
+    inkomen: int = 150,
+    persoon: dict[str, Any] | None = None,
+    aanvraag: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A one-person case on 15 June 2026, for the boundaries a property is about."""
+    return {
+        "casus": f"voorbeeld-{voorziening}",
+        "peildatum": dt.date(2026, 6, 15),
+        "huishouden": {
+            "leden": [
+                {"id": "p1", "geboortedatum": born, "rol": "aanvrager", "feiten": persoon or {}}
+            ],
+            "feiten": {"inkomen_pct_sociaal_minimum": inkomen},
+        },
+        "aanvragen": [
+            {
+                "id": "a1",
+                "persoon": "p1",
+                "voorziening": voorziening,
+                "feiten": {"beperking_vastgesteld": True, **(aanvraag or {})},
+            }
+        ],
+    }
+
+
+# Explicit examples, so that each property meets its boundary in every run.
+ONE_DAY_BEFORE_17_5 = hand_made("huishoudelijke_ondersteuning", dt.date(2008, 12, 16))
+EXACTLY_17_5 = hand_made("woningaanpassing", dt.date(2008, 12, 15))
+WLZ = hand_made("begeleiding_individueel", dt.date(1950, 3, 3), persoon={"wlz_indicatie": True})
+WASSERVICE = hand_made("wasservice", dt.date(1950, 3, 3), inkomen=200)
+MINIMA = hand_made("begeleiding_individueel", dt.date(1980, 1, 31), inkomen=110)
+EVERYTHING = {
+    "casus": "alles-tegelijk",
+    "peildatum": dt.date(2027, 12, 31),
+    "huishouden": {
+        "leden": [
+            {"id": "p1", "geboortedatum": dt.date(1960, 2, 29), "rol": "aanvrager"},
+            {
+                "id": "p2",
+                "geboortedatum": dt.date(1961, 1, 1),
+                "rol": "partner",
+                "feiten": {"wlz_of_bw_bijdrage_verschuldigd": True},
+            },
+            {"id": "p3", "geboortedatum": dt.date(2012, 6, 30), "rol": "kind"},
+        ],
+        "feiten": {"inkomen_pct_sociaal_minimum": 111},
+    },
+    "aanvragen": [
+        {
+            "id": "a1",
+            "persoon": "p1",
+            "voorziening": "huishoudelijke_ondersteuning",
+            "feiten": {
+                "beperking_vastgesteld": True,
+                "eigen_kracht_volstaat": True,
+                "algemene_voorziening_volstaat": True,
+                "passende_algemene_voorziening": "wasservice",
+            },
+        },
+        {
+            "id": "a2",
+            "persoon": "p3",
+            "voorziening": "rolstoel",
+            "feiten": {"beperking_vastgesteld": True},
+        },
+        {"id": "a3", "persoon": "p2", "voorziening": "zorgoppas", "feiten": {}},
+    ],
+}
 
 
 # ---------------------------------------------------------------- helpers
@@ -247,6 +331,8 @@ def is_maatwerk(voorziening: str) -> bool:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
+@example(EVERYTHING)
+@example(EXACTLY_17_5)
 def test_durable_agrees_with_fixpoint(case: dict[str, Any]) -> None:
     durable = evaluate(case, "durable")
     fixpoint = evaluate(case, "fixpoint")
@@ -264,6 +350,8 @@ def test_durable_agrees_with_fixpoint(case: dict[str, Any]) -> None:
 
 @PROPERTY
 @given(cases(), st.sampled_from(ENGINES))
+@example(EVERYTHING, "durable")
+@example(EVERYTHING, "fixpoint")
 def test_order_of_requests_does_not_change_decisions(case: dict[str, Any], engine: str) -> None:
     reversed_case = dict(
         case,
@@ -278,6 +366,7 @@ def test_order_of_requests_does_not_change_decisions(case: dict[str, Any], engin
 
 @PROPERTY
 @given(cases(), st.sampled_from(ENGINES))
+@example(EVERYTHING, "durable")
 def test_every_request_gets_exactly_one_decision(case: dict[str, Any], engine: str) -> None:
     doc = evaluate(case, engine)
     assert [b.aanvraag for b in doc.besluiten] == [a["id"] for a in case["aanvragen"]]
@@ -294,11 +383,46 @@ def test_every_request_gets_exactly_one_decision(case: dict[str, Any], engine: s
         )
 
 
+@pytest.mark.parametrize("voorziening", sorted(regelset().compiled.catalogue))
+def test_every_single_finding_is_decided(voorziening: str) -> None:
+    """Each finding on its own, at ages around the limits, for every voorziening: a decision."""
+    rs = regelset().compiled
+    singles: list[tuple[str, str]] = [
+        (space, name)
+        for space in ("persoon", "aanvraag")
+        for name, feit in sorted(rs.inputs[space].items())
+        if feit.type.value == "waarheid" and feit.standaard is not None
+    ]
+    for born in (
+        dt.date(2012, 1, 1),
+        dt.date(2008, 12, 16),
+        dt.date(2008, 12, 15),
+        dt.date(1959, 6, 15),
+    ):
+        for beperking in (True, False):
+            for single in (None, *singles):
+                case = hand_made(voorziening, born, aanvraag={"beperking_vastgesteld": beperking})
+                if single is not None:
+                    space, name = single
+                    target = (
+                        case["huishouden"]["leden"][0]
+                        if space == "persoon"
+                        else case["aanvragen"][0]
+                    )
+                    target["feiten"][name] = True
+                durable = evaluate(case, "durable")
+                fixpoint = evaluate(case, "fixpoint")
+                (besluit,) = durable.besluiten
+                assert besluit.uitkomst is not None and besluit.problemen == [], (born, single)
+                assert decision(besluit) == decision(fixpoint.besluiten[0]), (born, single)
+
+
 # ---------------------------------------------------------------- legal limits of this slice
 
 
 @PROPERTY
 @given(cases())
+@example(ONE_DAY_BEFORE_17_5)
 def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
     minimum = regelset().compiled.param_at("wmo_minimumleeftijd_aanvraag_maanden", PEIL_START)
     assert minimum is not None and minimum.value == 210
@@ -312,6 +436,7 @@ def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
 
 @PROPERTY
 @given(cases())
+@example(WLZ)
 def test_no_maatwerk_with_a_wlz_indicatie(case: dict[str, Any]) -> None:
     for aanvraag, lid, _ in granted_requests(case):
         if is_maatwerk(aanvraag["voorziening"]):
@@ -321,6 +446,7 @@ def test_no_maatwerk_with_a_wlz_indicatie(case: dict[str, Any]) -> None:
 
 @PROPERTY
 @given(cases())
+@example(WASSERVICE)
 def test_contribution_for_algemene_voorziening_never_above_cost_price(
     case: dict[str, Any],
 ) -> None:
@@ -360,6 +486,8 @@ def test_cost_prices_are_the_ones_the_properties_rely_on() -> None:
 
 @PROPERTY
 @given(cases())
+@example(MINIMA)
+@example(EVERYTHING)
 def test_minima_pay_nothing(case: dict[str, Any]) -> None:
     grens = regelset().compiled.param_at("minimagrens_eigen_bijdrage_procent", case["peildatum"])
     assert grens is not None
@@ -372,12 +500,16 @@ def test_minima_pay_nothing(case: dict[str, Any]) -> None:
 
 @PROPERTY
 @given(cases())
+@example(EXACTLY_17_5)
 def test_maatwerk_never_starts_before_the_18th_birthday(case: dict[str, Any]) -> None:
     for aanvraag, lid, besluit in granted_requests(case):
         if is_maatwerk(aanvraag["voorziening"]):
             assert besluit.ingangsdatum is not None, aanvraag["id"]
             assert besluit.ingangsdatum >= birthday(lid["geboortedatum"], 18), aanvraag["id"]
             assert besluit.ingangsdatum >= case["peildatum"], aanvraag["id"]
+
+
+# ---------------------------------------------------------------- the generator and the examples
 
 
 def test_generated_cases_reach_every_kind_of_decision() -> None:
@@ -413,6 +545,30 @@ def test_generated_cases_reach_every_kind_of_decision() -> None:
         "ingang op 18e verjaardag",
     ):
         assert seen[key] >= 3, (key, dict(seen))
+
+
+def test_hand_made_examples_are_on_their_boundaries() -> None:
+    """The explicit examples below must keep meaning what their names say."""
+
+    def only(case: dict[str, Any]) -> tuple[Any, ...]:
+        (b,) = evaluate(case).besluiten
+        bijdrage = (b.eigen_bijdrage.bedrag, b.eigen_bijdrage.per) if b.eigen_bijdrage else None
+        return b.uitkomst, b.verwijzing, bijdrage, b.ingangsdatum
+
+    assert only(ONE_DAY_BEFORE_17_5) == ("niet_ontvankelijk", "jeugdwet", None, None)
+    assert only(EXACTLY_17_5) == ("toegekend", None, ("21.80", "maand"), dt.date(2026, 12, 15))
+    assert only(WLZ) == ("afgewezen", "wlz", None, None)
+    without_wlz = hand_made("begeleiding_individueel", dt.date(1950, 3, 3))
+    assert only(without_wlz) == ("toegekend", None, ("21.80", "maand"), dt.date(2026, 6, 15))
+    assert only(WASSERVICE) == ("toegekend", None, ("9.75", "keer"), None)
+    assert only(MINIMA) == ("toegekend", None, ("0.00", "maand"), dt.date(2026, 6, 15))
+    above_minima = hand_made("begeleiding_individueel", dt.date(1980, 1, 31), inkomen=111)
+    assert only(above_minima)[2] == ("21.80", "maand")
+    assert [b.uitkomst for b in evaluate(EVERYTHING).besluiten] == [
+        "afgewezen",
+        "niet_ontvankelijk",
+        "toegekend",
+    ]
 
 
 # ---------------------------------------------------------------- no hidden state

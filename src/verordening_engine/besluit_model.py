@@ -63,6 +63,8 @@ class Besluit(Out):
     verwijzing: str | None
     eigen_bijdrage: Bijdrage | None
     ingangsdatum: dt.date | None
+    termijnen: dict[str, dt.date]
+    vaststellingen: dict[str, bool | int | str]
     beslissende_artikelen: list[str]
     problemen: list[str]
     artikelen: list[Toelichting]

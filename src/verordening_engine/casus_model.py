@@ -67,6 +67,8 @@ class Verwachting(Strict):
     verwijzing: str | None = None
     eigen_bijdrage: VerwachteBijdrage | None = None
     ingangsdatum: dt.date | None = None
+    termijnen: dict[str, dt.date] | None = None
+    vaststellingen: dict[str, StrictBool | StrictInt | StrictStr] | None = None
     beslissende_artikelen: list[str] = Field(default_factory=list)
 
 

@@ -16,10 +16,26 @@ from typing import Literal
 from .errors import Problem, VerordeningError
 from .expressions import Compiled, ExpressionError, Ref, T, compile_expression, parse_euro
 from .loading import RegelsetSource
-from .regelset_model import Artikel, Feit, Regel, RegelsetMeta, Verificatie, Voorziening
+from .regelset_model import (
+    Artikel,
+    Feit,
+    Parameter,
+    Regel,
+    RegelsetMeta,
+    Verificatie,
+    Voorziening,
+)
 from .yaml_loading import Loc
 
-Kind = Literal["bepaal", "besluit", "eigen_bijdrage", "ingangsdatum"]
+Kind = Literal["bepaal", "besluit", "eigen_bijdrage", "ingangsdatum", "termijn", "vaststelling"]
+KINDS: tuple[Kind, ...] = (
+    "bepaal",
+    "besluit",
+    "eigen_bijdrage",
+    "ingangsdatum",
+    "termijn",
+    "vaststelling",
+)
 EURO_UNITS = {
     "euro",
     "euro_per_maand",
@@ -130,19 +146,46 @@ class _Compiler:
         self.src = source
         self.problems: list[Problem] = []
         self.meta = source.meta
-        self.catalogue = {v.id: v for v in source.voorzieningen.voorzieningen}
-        self.inputs = {
-            "persoon": dict(source.begrippen.invoer.persoon),
-            "huishouden": dict(source.begrippen.invoer.huishouden),
-            "aanvraag": dict(source.begrippen.invoer.aanvraag),
-        }
-        self.derived = dict(source.begrippen.afgeleid)
+        # merged definitions, each remembering the file and path that declared it
+        self.origin: dict[tuple[str, str], tuple[str, Loc]] = {}
+        self.inputs: dict[str, dict[str, Feit]] = {"persoon": {}, "huishouden": {}, "aanvraag": {}}
+        self.derived: dict[str, Feit] = {}
+        for file, begrippen in source.begrippen:
+            for space in self.inputs:
+                for name, feit in getattr(begrippen.invoer, space).items():
+                    if self.declare(("feit", f"{space}.{name}"), file, ("invoer", space, name)):
+                        self.inputs[space][name] = feit
+            for name, feit in begrippen.afgeleid.items():
+                if self.declare(("feit", name), file, ("afgeleid", name)):
+                    self.derived[name] = feit
+        self.param_defs: dict[str, Parameter] = {}
+        for file, parameters in source.parameters:
+            for name, param in parameters.parameters.items():
+                if self.declare(("param", name), file, ("parameters", name)):
+                    self.param_defs[name] = param
+        self.catalogue: dict[str, Voorziening] = {}
+        for file, voorzieningen in source.voorzieningen:
+            for i, v in enumerate(voorzieningen.voorzieningen):
+                if self.declare(("voorziening", v.id), file, ("voorzieningen", i, "id")):
+                    self.catalogue[v.id] = v
         self.params: dict[str, list[ParamValue]] = {}
         self.units: dict[str, str] = {}
         self.broken: set[str] = set()  # rules that did not compile: not re-reported elsewhere
 
     def problem(self, file: str, loc: Loc, message: str) -> None:
         self.problems.append(self.src.doc(file).problem(loc, message))
+
+    def declare(self, key: tuple[str, str], file: str, loc: Loc) -> bool:
+        """Record where a name is declared; a second declaration is a problem."""
+        if key in self.origin:
+            first, _ = self.origin[key]
+            self.problem(file, loc, f"{key[0]} '{key[1]}' is already declared in {first}")
+            return False
+        self.origin[key] = (file, loc)
+        return True
+
+    def where(self, kind: str, name: str) -> tuple[str, Loc]:
+        return self.origin[(kind, name)]
 
     # ----------------------------------------------------------- metadata and catalogue
     def check_meta(self) -> None:
@@ -153,7 +196,6 @@ class _Compiler:
             self.problem(f, ("vorige_versie",), "a version cannot be its own previous version")
 
     def check_vocabulary(self) -> None:
-        f = self.meta.bestanden.begrippen
         for space, facts in self.inputs.items():
             builtin = (
                 BUILTIN_PERSOON
@@ -161,12 +203,12 @@ class _Compiler:
                 else (BUILTIN_HUISHOUDEN if space == "huishouden" else {})
             )
             for name, feit in facts.items():
-                loc: Loc = ("invoer", space, name)
+                f, loc = self.where("feit", f"{space}.{name}")
                 if name in builtin:
                     self.problem(f, loc, f"'{space}.{name}' is built in and cannot be declared")
                 self._check_feit(f, loc, feit)
         for name, feit in self.derived.items():
-            loc = ("afgeleid", name)
+            f, loc = self.where("feit", name)
             if name in ("peildatum", "waar", "onwaar"):
                 self.problem(f, loc, f"'{name}' is a reserved name")
             if feit.standaard is not None:
@@ -193,8 +235,8 @@ class _Compiler:
             self.problem(f, (*loc, "standaard"), "default is not one of 'waarden'")
 
     def check_parameters(self) -> None:
-        f = self.meta.bestanden.parameters
-        for name, param in self.src.parameters.parameters.items():
+        for name, param in self.param_defs.items():
+            f, _ = self.where("param", name)
             self.units[name] = param.eenheid.value
             values: list[ParamValue] = []
             previous: dt.date | None = None
@@ -230,13 +272,9 @@ class _Compiler:
             self.params[name] = values
 
     def check_catalogue(self) -> None:
-        f = self.meta.bestanden.voorzieningen
-        seen: set[str] = set()
-        for i, v in enumerate(self.src.voorzieningen.voorzieningen):
-            loc: Loc = ("voorzieningen", i)
-            if v.id in seen:
-                self.problem(f, (*loc, "id"), f"voorziening '{v.id}' is listed twice")
-            seen.add(v.id)
+        for v in self.catalogue.values():
+            f, id_loc = self.where("voorziening", v.id)
+            loc: Loc = id_loc[:-1]
             if v.id in self.meta.wetten:
                 self.problem(
                     f,
@@ -251,9 +289,9 @@ class _Compiler:
             for attr, pname in v.parameters.items():
                 if attr in BUILTIN_VOORZIENING:
                     self.problem(f, (*loc, "parameters", attr), f"'{attr}' is built in")
-                if pname not in self.src.parameters.parameters:
+                if pname not in self.param_defs:
                     self.problem(f, (*loc, "parameters", attr), f"unknown parameter '{pname}'")
-                elif self.src.parameters.parameters[pname].eenheid.value not in EURO_UNITS:
+                elif self.param_defs[pname].eenheid.value not in EURO_UNITS:
                     self.problem(
                         f,
                         (*loc, "parameters", attr),
@@ -284,7 +322,7 @@ class _Compiler:
                 feit = self.derived.get(ref.name)
                 return T(feit.type.value) if feit else None
             if ref.space == "param":
-                if ref.name not in self.src.parameters.parameters:
+                if ref.name not in self.param_defs:
                     return None
                 return T.bedrag if self.units.get(ref.name) in EURO_UNITS else T.getal
             if ref.space == "voorziening":
@@ -369,15 +407,9 @@ class _Compiler:
     def rule(
         self, file: str, loc: Loc, artikel: Artikel, regel: Regel, index: int
     ) -> CompiledRule | None:
-        kinds: list[Kind] = [
-            k
-            for k in ("bepaal", "besluit", "eigen_bijdrage", "ingangsdatum")
-            if getattr(regel, k) is not None
-        ]
+        kinds: list[Kind] = [k for k in KINDS if getattr(regel, k) is not None]
         if len(kinds) != 1:
-            self.problem(
-                file, loc, "a rule has exactly one of bepaal, besluit, eigen_bijdrage, ingangsdatum"
-            )
+            self.problem(file, loc, "a rule has exactly one of " + ", ".join(KINDS))
             return None
         kind = kinds[0]
         for key in ("wet", "ids", "kenmerk"):
@@ -438,6 +470,22 @@ class _Compiler:
                         f"bijdrage_per in the catalogue for {', '.join(lacking)}",
                     )
                     ok = False
+        elif kind in ("termijn", "vaststelling"):
+            for name, text in (getattr(regel, kind) or {}).items():
+                expr = self.expression(
+                    file,
+                    (*loc, kind, name),
+                    text,
+                    applies_to,
+                    T.datum if kind == "termijn" else None,
+                )
+                if expr is None:
+                    ok = False
+                elif expr.type in (T.lijst_tekst, T.lijst_getal):
+                    self.problem(file, (*loc, kind, name), "a list cannot be recorded")
+                    ok = False
+                else:
+                    outputs[name] = expr
         elif kind == "ingangsdatum":
             assert regel.ingangsdatum is not None
             expr = self.expression(
@@ -570,7 +618,6 @@ class _Compiler:
     # ----------------------------------------------------------- graph checks
     def check_derivations(self, rules: list[CompiledRule]) -> None:
         definers: dict[str, CompiledRule] = {}
-        f = self.meta.bestanden.begrippen
         for rule in rules:
             for name in rule.outputs if rule.kind == "bepaal" else ():
                 if name in definers:
@@ -582,7 +629,8 @@ class _Compiler:
                 definers[name] = rule
         for name in self.derived:
             if name not in definers:
-                self.problem(f, ("afgeleid", name), f"no rule defines '{name}' (add a 'bepaal')")
+                f, loc = self.where("feit", name)
+                self.problem(f, loc, f"no rule defines '{name}' (add a 'bepaal')")
         for rule in rules:
             for name in rule.needs:
                 definer = definers.get(name)

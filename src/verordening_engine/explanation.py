@@ -110,6 +110,11 @@ def conclusion_text(rs: CompiledRegelset, run: RuleRun) -> str | None:
         )
     if rule.kind == "ingangsdatum":
         return f"ondersteuning gaat in op {dutch(T.datum, run.outputs['ingangsdatum'])}"
+    if rule.kind in ("termijn", "vaststelling"):
+        return "; ".join(
+            f"{name.replace('_', ' ')}: {dutch(rule.outputs[name].type, value)}"
+            for name, value in run.outputs.items()
+        )
     return "; ".join(
         f"{name} = {dutch(T(rs.derived[name].type.value), value)}"
         for name, value in run.outputs.items()
@@ -129,16 +134,11 @@ def explain_run(
     types = {ref: value_type(rs, rule, ref) for ref in run.used}
     fields = {str(ref): dutch(types[ref], value) for ref, value in run.used.items()}
     for name, value in run.outputs.items():
-        kind = (
-            {"bedrag": T.bedrag, "ingangsdatum": T.datum}.get(name)
-            if (rule.kind != "bepaal")
-            else T(rs.derived[name].type.value)
-        )
-        if name == "verwijzing":
-            value = _target(rs, str(value))
         if name == "per":
             continue
-        fields[name] = dutch(kind or T.tekst, value)
+        if name == "verwijzing":
+            value = _target(rs, str(value))
+        fields[name] = dutch(rule.outputs[name].type, value)
     waarom_niet = None
     if run.applied:
         sentence = render(rule.regel.uitleg.wel, fields)
@@ -182,6 +182,13 @@ def explain_run(
     )
 
 
+def _slot_type(rs: CompiledRegelset, result: RequestRun, name: str) -> T:
+    for run in result.runs:
+        if run.rule.kind == "vaststelling" and name in run.rule.outputs:
+            return run.rule.outputs[name].type
+    return T.tekst
+
+
 def explain_request(
     rs: CompiledRegelset, result: RequestRun, settled: Settled, peildatum: dt.date
 ) -> Besluit:
@@ -200,6 +207,11 @@ def explain_request(
         verwijzing=settled.verwijzing,
         eigen_bijdrage=Bijdrage(bedrag=bijdrage[0], per=bijdrage[1]) if bijdrage else None,
         ingangsdatum=settled.ingangsdatum,
+        termijnen=settled.termijnen,
+        vaststellingen={
+            name: as_json(_slot_type(rs, result, name), value)
+            for name, value in settled.vaststellingen.items()
+        },
         beslissende_artikelen=decisive,
         problemen=list(settled.problems),
         artikelen=steps,

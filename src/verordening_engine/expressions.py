@@ -98,6 +98,18 @@ def add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, day)
 
 
+def add_working_days(d: dt.date, days: int) -> dt.date:
+    """Shift by working days (Monday to Friday; public holidays are not modelled)."""
+    if not 0 <= days <= 10_000:
+        raise OverflowError("working days out of range")
+    current = d
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
 def months_between(start: dt.date, end: dt.date) -> int:
     """Whole months from start to end (negative when end is earlier)."""
     if end < start:
@@ -436,7 +448,9 @@ def _date_fn(kind: str) -> Callable[[_Compiler, ast.Call], Compiled]:
         shift: dict[str, Callable[[dt.date, int], dt.date]] = {
             "plus_jaren": lambda x, k: add_months(x, 12 * k),
             "plus_maanden": add_months,
+            "plus_weken": lambda x, k: x + dt.timedelta(weeks=k),
             "plus_dagen": lambda x, k: x + dt.timedelta(days=k),
+            "plus_werkdagen": add_working_days,
         }
         g = shift[kind]
         return c._make(node, T.datum, d.reads | n.reads, lambda ctx: g(df(ctx), nf(ctx)))
@@ -488,7 +502,9 @@ _FUNCTIONS: dict[str, Callable[[_Compiler, ast.Call], Compiled]] = {
             "dagen_tussen",
             "plus_jaren",
             "plus_maanden",
+            "plus_weken",
             "plus_dagen",
+            "plus_werkdagen",
         )
     },
 }

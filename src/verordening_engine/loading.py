@@ -26,9 +26,9 @@ class RegelsetSource:
 
     folder: Path
     meta: RegelsetMeta
-    begrippen: Begrippen
-    parameters: Parameters
-    voorzieningen: Voorzieningen
+    begrippen: tuple[tuple[str, Begrippen], ...]
+    parameters: tuple[tuple[str, Parameters], ...]
+    voorzieningen: tuple[tuple[str, Voorzieningen], ...]
     hoofdstukken: tuple[Hoofdstuk, ...]
     documents: dict[str, LocatedDocument]
     sha256: str
@@ -74,16 +74,16 @@ def load_source(folder: str | Path) -> RegelsetSource:
     meta = validate_document(meta_doc, RegelsetMeta)
     documents = {META_FILE: meta_doc}
     problems: list[Problem] = []
-    names = [
-        meta.bestanden.begrippen,
-        meta.bestanden.parameters,
-        meta.bestanden.voorzieningen,
-        *meta.bestanden.hoofdstukken,
+    b = meta.bestanden
+    plan: list[tuple[str, type[BaseModel]]] = [
+        *((n, Begrippen) for n in b.begrippen),
+        *((n, Parameters) for n in b.parameters),
+        *((n, Voorzieningen) for n in b.voorzieningen),
+        *((n, Hoofdstuk) for n in b.hoofdstukken),
     ]
+    names = [n for n, _ in plan]
     models: dict[str, BaseModel] = {}
-    chapters: list[type[BaseModel]] = [Hoofdstuk] * len(meta.bestanden.hoofdstukken)
-    kinds: list[type[BaseModel]] = [Begrippen, Parameters, Voorzieningen, *chapters]
-    for name, kind in zip(names, kinds, strict=True):
+    for name, kind in plan:
         if "/" in name or "\\" in name or name.startswith("."):
             problems.append(
                 meta_doc.problem(
@@ -120,10 +120,10 @@ def load_source(folder: str | Path) -> RegelsetSource:
     return RegelsetSource(
         folder=folder,
         meta=meta,
-        begrippen=models[names[0]],  # type: ignore[arg-type]
-        parameters=models[names[1]],  # type: ignore[arg-type]
-        voorzieningen=models[names[2]],  # type: ignore[arg-type]
-        hoofdstukken=tuple(models[n] for n in names[3:]),  # type: ignore[misc]
+        begrippen=tuple((n, models[n]) for n in b.begrippen),  # type: ignore[misc]
+        parameters=tuple((n, models[n]) for n in b.parameters),  # type: ignore[misc]
+        voorzieningen=tuple((n, models[n]) for n in b.voorzieningen),  # type: ignore[misc]
+        hoofdstukken=tuple(models[n] for n in b.hoofdstukken),  # type: ignore[misc]
         documents=documents,
         sha256=digest.hexdigest(),
     )

@@ -54,9 +54,11 @@ class Document(Strict):
 
 
 class Bestanden(Strict):
-    begrippen: str = "begrippen.yaml"
-    parameters: str = "parameters.yaml"
-    voorzieningen: str = "voorzieningen.yaml"
+    """The files of a version; vocabulary, parameters and catalogue may be split per chapter."""
+
+    begrippen: list[str] = Field(min_length=1)
+    parameters: list[str] = Field(min_length=1)
+    voorzieningen: list[str] = Field(min_length=1)
     hoofdstukken: list[str] = Field(min_length=1)
 
 
@@ -265,6 +267,12 @@ class Regel(Strict):
     besluit: BesluitConclusie | None = None
     eigen_bijdrage: BijdrageConclusie | None = None
     ingangsdatum: Expression | None = None
+    termijn: dict[Ident, Expression] | None = Field(
+        default=None, description="dates the decision records (always, whatever the outcome)"
+    )
+    vaststelling: dict[Ident, Expression] | None = Field(
+        default=None, description="amounts, percentages, durations set when granted"
+    )
     uitzondering_op: list[RuleId] = Field(default_factory=list)
     gaat_voor: list[RuleId] = Field(default_factory=list)
     beoordeling: bool = Field(

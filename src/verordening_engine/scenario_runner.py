@@ -54,6 +54,10 @@ def compare(expected: Verwachting, doc: BesluitDocument) -> list[str]:
     check("eigen_bijdrage", want_bijdrage, got_bijdrage)
     if "ingangsdatum" in expected.model_fields_set:
         check("ingangsdatum", expected.ingangsdatum, b.ingangsdatum)
+    if expected.termijnen is not None:
+        check("termijnen", expected.termijnen, b.termijnen)
+    if expected.vaststellingen is not None:
+        check("vaststellingen", expected.vaststellingen, b.vaststellingen)
     if "beslissende_artikelen" in expected.model_fields_set:
         check("beslissende_artikelen", expected.beslissende_artikelen, b.beslissende_artikelen)
     diffs += [f"{b.aanvraag}: {p}" for p in b.problemen]

@@ -8,13 +8,17 @@ conflict is reported: nothing depends on the order in which rules fired.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from .compiling import CompiledRegelset
 from .evaluation import RuleRun
-from .expressions import format_euro
+from .expressions import Value, format_euro
 from .regelset_model import Uitkomst
+
+# conclusion kinds settled here, and the named slots each fills
+NAMED_KINDS = ("termijn", "vaststelling")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Settled:
     verwijzing: str | None
     eigen_bijdrage: tuple[str, str] | None
     ingangsdatum: dt.date | None
+    termijnen: dict[str, dt.date]
+    vaststellingen: dict[str, Value]
     winners: frozenset[str]
     set_aside: dict[str, str]
     problems: tuple[str, ...]
@@ -45,7 +51,7 @@ def per_of(run: RuleRun) -> str:
     return run.rule.regel.eigen_bijdrage.per or str(run.outputs["per"])
 
 
-def _conclusion(run: RuleRun) -> tuple[object, ...]:
+def _conclusion(run: RuleRun, slot: str) -> tuple[object, ...]:
     rule = run.rule
     if rule.kind == "besluit":
         assert rule.regel.besluit is not None
@@ -54,9 +60,14 @@ def _conclusion(run: RuleRun) -> tuple[object, ...]:
             run.outputs.get("verwijzing", rule.regel.besluit.verwijzing),
         )
     if rule.kind == "eigen_bijdrage":
-        assert rule.regel.eigen_bijdrage is not None
         return (run.outputs["bedrag"], per_of(run))
-    return (run.outputs["ingangsdatum"],)
+    return (run.outputs[slot],)
+
+
+def _slots(run: RuleRun) -> Iterable[str]:
+    if run.rule.kind in NAMED_KINDS:
+        return run.rule.outputs.keys()
+    return (run.rule.kind,)
 
 
 def settle(
@@ -66,7 +77,7 @@ def settle(
     winners: dict[str, list[RuleRun]] = {}
     conflicts: dict[str, str] = {}
     chosen: dict[str, tuple[object, ...] | None] = {}
-    for kind in ("besluit", "eigen_bijdrage", "ingangsdatum"):
+    for kind in ("besluit", "eigen_bijdrage", "ingangsdatum", *NAMED_KINDS):
         applied = sorted(
             (r for r in runs if r.applied and r.rule.kind == kind), key=lambda r: r.rule.index
         )
@@ -75,37 +86,62 @@ def settle(
         for run in applied:
             beaten_by = [o.rule.id for o in applied if run.rule.id in closure[o.rule.id]]
             if beaten_by:
-                # name an undefeated rule that beats it
                 top = [b for b in beaten_by if not any(b in closure[o] for o in ids)]
                 set_aside[run.rule.id] = (top or beaten_by)[0]
             else:
                 standing.append(run)
         winners[kind] = standing
-        conclusions = sorted({_conclusion(r) for r in standing}, key=repr)
-        if len(conclusions) > 1:
-            names = ", ".join(f"{r.rule.id} (artikel {r.rule.artikel.nummer})" for r in standing)
-            conflicts[kind] = f"conflict: {names} conclude differently and no priority settles it"
-            chosen[kind] = None
-        else:
-            chosen[kind] = conclusions[0] if conclusions else None
-    besluit = chosen["besluit"]
+        slots = sorted({slot for r in standing for slot in _slots(r)})
+        for slot in slots:
+            key = f"{kind}:{slot}" if kind in NAMED_KINDS else kind
+            givers = [r for r in standing if slot in _slots(r)]
+            conclusions = sorted({_conclusion(r, slot) for r in givers}, key=repr)
+            if len(conclusions) > 1:
+                names = ", ".join(f"{r.rule.id} (artikel {r.rule.artikel.nummer})" for r in givers)
+                conflicts[key] = (
+                    f"conflict: {names} conclude differently and no priority settles it"
+                )
+                chosen[key] = None
+            else:
+                chosen[key] = conclusions[0]
+    besluit = chosen.get("besluit")
     problems = [conflicts["besluit"]] if "besluit" in conflicts else []
     if besluit is None and not problems:
         problems.append("no article decided this request (a gap in the regelset)")
     uitkomst = besluit[0] if besluit else None
     granted = uitkomst == Uitkomst.toegekend
+    problems += [msg for key, msg in sorted(conflicts.items()) if key.startswith("termijn:")]
     if granted:
-        problems += [conflicts[k] for k in ("eigen_bijdrage", "ingangsdatum") if k in conflicts]
-    bijdrage = chosen["eigen_bijdrage"] if granted else None
-    start = chosen["ingangsdatum"] if granted else None
-    used = [r.rule.id for r in winners["besluit"]]
+        problems += [
+            msg
+            for key, msg in sorted(conflicts.items())
+            if key in ("eigen_bijdrage", "ingangsdatum") or key.startswith("vaststelling:")
+        ]
+    bijdrage = chosen.get("eigen_bijdrage") if granted else None
+    start = chosen.get("ingangsdatum") if granted else None
+    termijnen = {
+        key.split(":", 1)[1]: value[0]
+        for key, value in sorted(chosen.items())
+        if key.startswith("termijn:") and value is not None
+    }
+    vaststellingen = {
+        key.split(":", 1)[1]: value[0]
+        for key, value in sorted(chosen.items())
+        if granted and key.startswith("vaststelling:") and value is not None
+    }
+    used = [r.rule.id for r in winners["besluit"] + winners["termijn"]]
     if granted:
-        used += [r.rule.id for r in winners["eigen_bijdrage"] + winners["ingangsdatum"]]
+        used += [
+            r.rule.id
+            for r in winners["eigen_bijdrage"] + winners["ingangsdatum"] + winners["vaststelling"]
+        ]
     return Settled(
         uitkomst=uitkomst,  # type: ignore[arg-type]
         verwijzing=besluit[1] if besluit else None,  # type: ignore[arg-type]
         eigen_bijdrage=(format_euro(bijdrage[0]), bijdrage[1]) if bijdrage else None,  # type: ignore[arg-type]
         ingangsdatum=start[0] if start else None,  # type: ignore[arg-type]
+        termijnen=termijnen,  # type: ignore[arg-type]
+        vaststellingen=vaststellingen,  # type: ignore[arg-type]
         winners=frozenset(used),
         set_aside=set_aside,
         problems=tuple(problems),
