@@ -31,7 +31,9 @@ SENTINEL = "$start"
 
 @dataclass(frozen=True)
 class EngineRule:
-    index: int
+    """Rules that wait for the same facts: one durable rule, one action, fewer round trips."""
+
+    indices: tuple[int, ...]
     applies_to: frozenset[str]
     needs: tuple[str, ...]
 
@@ -79,7 +81,7 @@ class DurableRuleset:
         definition: dict[str, Any] = {
             "start": {"all": [{"s": {"t": SENTINEL}}], "run": self._sentinel_action},
         }
-        for rule in rules:
+        for number, rule in enumerate(rules):
             request: dict[str, Any] = {"t": REQUEST}
             if rule.applies_to != all_voorzieningen:
                 choices = [{"v": v} for v in sorted(rule.applies_to)]
@@ -89,7 +91,7 @@ class DurableRuleset:
             pattern: list[dict[str, Any]] = [{"a": request}]
             for i, name in enumerate(rule.needs):
                 pattern.append({f"d{i}": {"$and": [{"t": "f:" + name}, {"k": {"a": "k"}}]}})
-            definition[f"r{rule.index}"] = {"all": pattern, "run": self._action(rule)}
+            definition[f"r{number}"] = {"all": pattern, "run": self._action(rule)}
         self.name = f"{label}#{next(_NAMES)}"
         with _HOST_LOCK:
             _HOST.register_rulesets({self.name: _with_actions(definition)})
@@ -100,22 +102,23 @@ class DurableRuleset:
 
     def _action(self, rule: EngineRule) -> Callable[[Any], None]:
         needs = rule.needs
-        index = rule.index
+        indices = rule.indices
 
         def action(c: Any) -> None:
             run = self._run
             if run is None or run.error is not None:
                 return
             try:
-                run.firings += 1
+                run.firings += len(indices)
                 if run.firings > run.max_firings:
                     raise EvaluationError(f"more than {run.max_firings} rule firings in one case")
                 matched = c._m
                 key = matched["a"]["k"]
                 derived = {name: matched[f"d{i}"]["w"] for i, name in enumerate(needs)}
-                for name, value in run.fire(index, key, derived):
-                    if name in self.consumed:
-                        c.assert_fact({"t": "f:" + name, "k": key, "w": value})
+                for index in indices:
+                    for name, value in run.fire(index, key, derived):
+                        if name in self.consumed:
+                            c.assert_fact({"t": "f:" + name, "k": key, "w": value})
             except BaseException as exc:  # surfaced after the run (pitfall 4)
                 run.error = exc
 

@@ -106,9 +106,12 @@ class Evaluator:
     def __init__(self, regelset: CompiledRegelset) -> None:
         self.rs = regelset
         self.types = {name: T(f.type.value) for name, f in regelset.derived.items()}
+        groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+        for r in regelset.rules:
+            groups.setdefault((r.applies_to, r.needs), []).append(r.index)
         self.engine = DurableRuleset(
             f"{regelset.meta.id}@{regelset.meta.versie}",
-            [EngineRule(r.index, r.applies_to, r.needs) for r in regelset.rules],
+            [EngineRule(tuple(ix), applies, needs) for (applies, needs), ix in groups.items()],
             frozenset(regelset.catalogue),
             regelset.consumed,
         )

@@ -87,7 +87,11 @@ def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> l
         if g.lid is not None:
             url += f"&lid={g.lid}"
         url += f"&z={peildatum.isoformat()}&g={peildatum.isoformat()}"
-        refs.append(GrondslagRef(wet=wet.naam, bwb=wet.bwb, artikel=g.artikel, lid=g.lid, url=url))
+        refs.append(
+            GrondslagRef.model_construct(
+                wet=wet.naam, bwb=wet.bwb, artikel=g.artikel, lid=g.lid, url=url
+            )
+        )
     return refs
 
 
@@ -127,12 +131,44 @@ def _target(rs: CompiledRegelset, key: str) -> str:
     return rs.meta.wetten[key].naam
 
 
+class _RuleFacts:
+    """Per-rule facts that do not depend on the case: computed once, reused for every case."""
+
+    def __init__(self, rs: CompiledRegelset, rule: CompiledRule) -> None:
+        self.types = {ref: value_type(rs, rule, ref) for ref in rule.reads}
+        self.names = {ref: str(ref) for ref in rule.reads}
+        self.links: dict[dt.date, list[GrondslagRef]] = {}
+
+    def grondslag(
+        self, rs: CompiledRegelset, rule: CompiledRule, day: dt.date
+    ) -> list[GrondslagRef]:
+        found = self.links.get(day)
+        if found is None:
+            if len(self.links) > 512:
+                self.links.clear()
+            found = self.links[day] = grondslag(rs, rule, day)
+        return found
+
+
+_STATIC: dict[tuple[str, int], _RuleFacts] = {}
+
+
+def _static(rs: CompiledRegelset, rule: CompiledRule) -> _RuleFacts:
+    key = (rs.sha256, rule.index)
+    found = _STATIC.get(key)
+    if found is None:
+        found = _STATIC[key] = _RuleFacts(rs, rule)
+    return found
+
+
 def explain_run(
     rs: CompiledRegelset, run: RuleRun, settled: Settled, peildatum: dt.date
 ) -> Toelichting:
     rule = run.rule
-    types = {ref: value_type(rs, rule, ref) for ref in run.used}
-    fields = {str(ref): dutch(types[ref], value) for ref, value in run.used.items()}
+    static = _static(rs, rule)
+    types = static.types
+    names = static.names
+    fields = {names[ref]: dutch(types[ref], value) for ref, value in run.used.items()}
     for name, value in run.outputs.items():
         if name == "per":
             continue
@@ -166,16 +202,17 @@ def explain_run(
         status = "beslissend"
     else:
         status = "toegepast"
-    return Toelichting(
+    # built from trusted values: construct without re-validating (measured: 40% of a case)
+    return Toelichting.model_construct(
         artikel=rule.artikel.nummer,
         titel=rule.artikel.titel,
         regel=rule.id,
-        grondslag=grondslag(rs, rule, peildatum),
+        grondslag=static.grondslag(rs, rule, peildatum),
         bron=rule.artikel.bron.soort,
         toegepast=run.applied,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         opzij_gezet_door=by,
-        feiten={str(ref): as_json(types[ref], v) for ref, v in run.used.items()},
+        feiten={names[ref]: as_json(types[ref], v) for ref, v in run.used.items()},
         conclusie=conclusion_text(rs, run),
         zin=sentence,
         waarom_niet=waarom_niet,
@@ -199,13 +236,15 @@ def explain_request(
         if step.status == "beslissend" and step.artikel not in decisive:
             decisive.append(step.artikel)
     bijdrage = settled.eigen_bijdrage
-    return Besluit(
+    return Besluit.model_construct(
         aanvraag=result.inputs.aanvraag,
         persoon=result.inputs.persoon,
         voorziening=result.inputs.voorziening,
         uitkomst=settled.uitkomst,
         verwijzing=settled.verwijzing,
-        eigen_bijdrage=Bijdrage(bedrag=bijdrage[0], per=bijdrage[1]) if bijdrage else None,
+        eigen_bijdrage=Bijdrage.model_construct(bedrag=bijdrage[0], per=bijdrage[1])
+        if bijdrage
+        else None,
         ingangsdatum=settled.ingangsdatum,
         termijnen=settled.termijnen,
         vaststellingen={

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 Value = bool | int | str | dt.date | tuple[Any, ...]
 
@@ -36,9 +36,11 @@ class T(StrEnum):
 NAMESPACES = ("persoon", "partner", "huishouden", "aanvraag", "param", "voorziening")
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
-    """A name an expression reads: a namespace ('afgeleid' for derived facts) and a name."""
+class Ref(NamedTuple):
+    """A name an expression reads: a namespace ('afgeleid' for derived facts) and a name.
+
+    A tuple, so hashing and ordering are cheap on the per-case path.
+    """
 
     space: str
     name: str
