@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 
 from verordening_engine.api import Regelset, load_regelset_folder
 from verordening_engine.besluit_model import Besluit, BesluitDocument
-from verordening_engine.expressions import parse_euro
+from verordening_engine.expressions import format_euro, parse_euro
+from verordening_engine.regelset_model import Feit
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIE = ROOT / "regels" / "dordrecht" / "2026-04-01"
@@ -123,8 +124,20 @@ def birth_date(pick: Picker, peildatum: dt.date) -> dt.date:
     return born
 
 
-def findings(pick: Picker, space: str) -> dict[str, Any]:
-    """Random values for the findings of `space` in begrippen.yaml (omitted: the default).
+def other_value(pick: Picker, feit: Feit, peildatum: dt.date) -> Any:
+    """A plausible value for a fact that is not a finding (added by later chapters)."""
+    kind = feit.type.value
+    if kind == "tekst":
+        return pick.choice(feit.waarden) if feit.waarden else "onbekend"
+    if kind == "datum":
+        return peildatum - dt.timedelta(days=pick.integer(0, 400))
+    if kind == "bedrag":
+        return format_euro(pick.integer(0, 5_000_00))
+    return pick.integer(0, 300 if feit.eenheid == "procent" else 100)
+
+
+def findings(pick: Picker, space: str, peildatum: dt.date) -> dict[str, Any]:
+    """Random values for the facts of `space` in begrippen.yaml (omitted: the default).
 
     Most people and requests are ordinary (no finding that blocks support), so that grants,
     and the limits on them, are common; the others get each finding with even odds.
@@ -133,23 +146,33 @@ def findings(pick: Picker, space: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, feit in sorted(regelset().compiled.inputs[space].items()):
         kind = feit.type.value
-        value: bool | str | None
+        value: Any
         if kind == "waarheid" and feit.standaard is None:  # required: beperking_vastgesteld
             value = pick.choice((True, True, False))
         elif kind == "waarheid":
             value = pick.choice((False, None) if ordinary else (False, None, True, True))
-        elif kind == "tekst" and feit.waarden:
+        elif feit.waarden:
             value = pick.choice((None, *feit.waarden))
+        elif name == "inkomen_pct_sociaal_minimum":
+            value = pick.choice((None, *INKOMEN_GRENZEN)) or pick.integer(50, 300)
         else:
-            continue
+            value = other_value(pick, feit, peildatum) if feit.standaard is None else None
         if value is not None:
             out[name] = value
     return out
 
 
+@cache
+def decidable() -> tuple[str, ...]:
+    """The voorzieningen some article decides (chapters still being written decide none)."""
+    rs = regelset().compiled
+    return tuple(
+        sorted(v for v in rs.catalogue if any(r.kind == "besluit" for r in rs.rules_for[v]))
+    )
+
+
 def build_case(pick: Picker, name: str = "eigenschap") -> dict[str, Any]:
     """A valid, realistic case for the 2026-04-01 version."""
-    rs = regelset().compiled
     peildatum = PEIL_START + dt.timedelta(days=pick.integer(0, (PEIL_END - PEIL_START).days))
     size = pick.integer(1, 4)
     roles = ["aanvrager"]
@@ -164,26 +187,23 @@ def build_case(pick: Picker, name: str = "eigenschap") -> dict[str, Any]:
             "id": f"p{i + 1}",
             "geboortedatum": birth_date(pick, peildatum),
             "rol": rol,
-            "feiten": findings(pick, "persoon"),
+            "feiten": findings(pick, "persoon", peildatum),
         }
         for i, rol in enumerate(roles)
     ]
-    inkomen = pick.choice((None, *INKOMEN_GRENZEN))
-    if inkomen is None:
-        inkomen = pick.integer(50, 300)
     aanvragen = [
         {
             "id": f"a{i + 1}",
             "persoon": pick.choice([lid["id"] for lid in leden]),
-            "voorziening": pick.choice(sorted(rs.catalogue)),
-            "feiten": findings(pick, "aanvraag"),
+            "voorziening": pick.choice(decidable()),
+            "feiten": findings(pick, "aanvraag", peildatum),
         }
         for i in range(pick.integer(1, 3))
     ]
     return {
         "casus": name,
         "peildatum": peildatum,
-        "huishouden": {"leden": leden, "feiten": {"inkomen_pct_sociaal_minimum": inkomen}},
+        "huishouden": {"leden": leden, "feiten": findings(pick, "huishouden", peildatum)},
         "aanvragen": aanvragen,
     }
 
@@ -322,8 +342,9 @@ def granted_requests(case: dict[str, Any]) -> list[tuple[dict[str, Any], dict[st
     ]
 
 
-def is_maatwerk(voorziening: str) -> bool:
-    return regelset().compiled.catalogue[voorziening].soort.value == "maatwerk"
+def is_wmo_maatwerk(voorziening: str) -> bool:
+    v = regelset().compiled.catalogue[voorziening]
+    return (v.wet, v.soort.value) == ("wmo2015", "maatwerk")
 
 
 # ---------------------------------------------------------------- engines agree
@@ -383,7 +404,16 @@ def test_every_request_gets_exactly_one_decision(case: dict[str, Any], engine: s
         )
 
 
-@pytest.mark.parametrize("voorziening", sorted(regelset().compiled.catalogue))
+def test_undecided_voorzieningen_are_only_placeholders() -> None:
+    """A voorziening no article decides must have no rules of its own yet (chapter 3-6)."""
+    rs = regelset().compiled
+    for name in sorted(set(rs.catalogue) - set(decidable())):
+        own = [r.id for r in rs.rules_for[name] if r.kind != "bepaal"]
+        assert own == [], f"{name} has rules {own} but none decides it: a gap"
+    assert "huishoudelijke_ondersteuning" in decidable()
+
+
+@pytest.mark.parametrize("voorziening", decidable())
 def test_every_single_finding_is_decided(voorziening: str) -> None:
     """Each finding on its own, at ages around the limits, for every voorziening: a decision."""
     rs = regelset().compiled
@@ -428,7 +458,7 @@ def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
     minimum = regelset().compiled.param_at("wmo_minimumleeftijd_aanvraag_maanden", peildatum)
     assert minimum is not None and minimum.value == 210  # 17,5 years
     for aanvraag, lid, _ in granted_requests(case):
-        if is_maatwerk(aanvraag["voorziening"]):
+        if is_wmo_maatwerk(aanvraag["voorziening"]):
             assert shift_months(lid["geboortedatum"], minimum.value) <= peildatum, (
                 f"{aanvraag['id']}: maatwerk toegekend to someone born {lid['geboortedatum']}"
             )
@@ -439,7 +469,7 @@ def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
 @example(WLZ)
 def test_no_maatwerk_with_a_wlz_indicatie(case: dict[str, Any]) -> None:
     for aanvraag, lid, _ in granted_requests(case):
-        if is_maatwerk(aanvraag["voorziening"]):
+        if is_wmo_maatwerk(aanvraag["voorziening"]):
             assert finding(lid["feiten"], "persoon", "wlz_indicatie") is False
             assert finding(lid["feiten"], "persoon", "weigert_medewerking_wlz") is False
 
@@ -453,15 +483,14 @@ def test_contribution_for_algemene_voorziening_never_above_cost_price(
     rs = regelset().compiled
     for aanvraag, _, besluit in granted_requests(case):
         voorziening = rs.catalogue[aanvraag["voorziening"]]
-        if voorziening.soort.value != "algemeen":
-            continue
-        assert besluit.eigen_bijdrage is not None
-        assert besluit.eigen_bijdrage.per == voorziening.bijdrage_per
-        if "kostprijs" in voorziening.parameters:
+        if "kostprijs" in voorziening.parameters:  # zorgoppas, wasservice
+            assert besluit.eigen_bijdrage is not None
+            assert besluit.eigen_bijdrage.per == voorziening.bijdrage_per
             kostprijs = rs.param_at(voorziening.parameters["kostprijs"], case["peildatum"])
             assert kostprijs is not None
             assert parse_euro(besluit.eigen_bijdrage.bedrag) <= kostprijs.value
-        else:
+        elif "kosteloos" in voorziening.kenmerken:
+            assert besluit.eigen_bijdrage is not None
             assert besluit.eigen_bijdrage.bedrag == "0.00"
 
 
@@ -477,10 +506,8 @@ def test_cost_prices_are_the_ones_the_properties_rely_on() -> None:
         kostprijs = rs.param_at(voorziening.parameters["kostprijs"], day)
         assert tarief is not None and kostprijs is not None
         prices[name] = (tarief.value, kostprijs.value)
-    assert {name: kostprijs for name, (_, kostprijs) in prices.items()} == {
-        "wasservice": 975,
-        "zorgoppas": 2450,
-    }
+    assert prices["wasservice"][1] == 975
+    assert prices["zorgoppas"][1] == 2450
     assert any(tarief > kostprijs for tarief, kostprijs in prices.values())
 
 
@@ -494,8 +521,11 @@ def test_minima_pay_nothing(case: dict[str, Any]) -> None:
     if case["huishouden"]["feiten"]["inkomen_pct_sociaal_minimum"] > grens.value:
         return
     for aanvraag, _, besluit in granted_requests(case):
-        assert besluit.eigen_bijdrage is not None, aanvraag["id"]
-        assert besluit.eigen_bijdrage.bedrag == "0.00", aanvraag["id"]
+        if besluit.eigen_bijdrage is not None:
+            assert besluit.eigen_bijdrage.bedrag == "0.00", aanvraag["id"]
+        else:  # only a voorziening without any contribution rule may say nothing
+            kinds = {r.kind for r in regelset().compiled.rules_for[aanvraag["voorziening"]]}
+            assert "eigen_bijdrage" not in kinds, aanvraag["id"]
 
 
 @PROPERTY
@@ -503,7 +533,7 @@ def test_minima_pay_nothing(case: dict[str, Any]) -> None:
 @example(EXACTLY_17_5)
 def test_maatwerk_never_starts_before_the_18th_birthday(case: dict[str, Any]) -> None:
     for aanvraag, lid, besluit in granted_requests(case):
-        if is_maatwerk(aanvraag["voorziening"]):
+        if is_wmo_maatwerk(aanvraag["voorziening"]):
             assert besluit.ingangsdatum is not None, aanvraag["id"]
             assert besluit.ingangsdatum >= birthday(lid["geboortedatum"], 18), aanvraag["id"]
             assert besluit.ingangsdatum >= case["peildatum"], aanvraag["id"]
@@ -525,7 +555,7 @@ def test_generated_cases_reach_every_kind_of_decision() -> None:
             if besluit.uitkomst != "toegekend" or besluit.eigen_bijdrage is None:
                 continue
             bedrag = besluit.eigen_bijdrage.bedrag
-            soort = "maatwerk" if is_maatwerk(aanvraag["voorziening"]) else "algemeen"
+            soort = "maatwerk" if is_wmo_maatwerk(aanvraag["voorziening"]) else "algemeen"
             seen[f"{soort} toegekend"] += 1
             seen[f"{soort} betaalt"] += bedrag != "0.00"
             seen["minima toegekend"] += inkomen <= 110

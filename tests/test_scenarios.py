@@ -39,3 +39,16 @@ def test_cli_runs_all_scenarios() -> None:
     result = CliRunner().invoke(main, ["--regels", str(REGELS), "scenarios", str(SCENARIOS)])
     assert result.exit_code == 0, result.output
     assert f"{len(FILES)} passed, 0 failed" in result.output
+
+
+def test_every_deciding_article_is_covered() -> None:
+    from verordening_engine.api import load_regelset_folder
+    from verordening_engine.article_coverage import article_coverage
+    from verordening_engine.scenario_runner import run_scenarios
+
+    results = run_scenarios(SCENARIOS, REGELS)
+    versions = {r.versie for r in results if r.versie}
+    for versie in versions:
+        rs = load_regelset_folder(REGELS / "dordrecht" / versie).compiled
+        missing = [c.artikel for c in article_coverage(rs, results) if not c.gedekt]
+        assert missing == [], f"versie {versie}: articles never decisive in a scenario: {missing}"

@@ -55,6 +55,12 @@ class Regelset:
     def evaluate_casus(
         self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
     ) -> BesluitDocument:
+        return self.evaluate_detailed(casus, doc, engine=engine)[0]
+
+    def evaluate_detailed(
+        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+    ) -> tuple[BesluitDocument, list[RequestRun]]:
+        """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
         requests = bind_case(rs, casus, doc)
         results: list[RequestRun] = (
@@ -64,7 +70,7 @@ class Regelset:
         besluiten = [
             explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
         ]
-        return BesluitDocument(
+        document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
             verordening=VerordeningRef(
@@ -73,6 +79,7 @@ class Regelset:
             engine=EngineRef(versie=ENGINE_VERSION),
             besluiten=besluiten,
         )
+        return document, results
 
 
 _CACHE: dict[str, Regelset] = {}
@@ -87,8 +94,32 @@ def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
     return found
 
 
+_BY_STAMP: dict[tuple[str, tuple[tuple[str, int, int], ...]], Regelset] = {}
+_VERSIONS: dict[tuple[str, tuple[tuple[str, int, int], ...]], list[VersionInfo]] = {}
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times: a cheap check that files did not change."""
+    out = []
+    for p in sorted(paths):
+        st = p.stat()
+        out.append((str(p), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def load_regelset_folder(folder: str | Path) -> Regelset:
-    """Load, validate and compile one version folder (compiled once per content hash)."""
+    """Load, validate and compile one version folder.
+
+    Compiled once per content hash; while no file in the folder changes (size and mtime),
+    a repeated call returns the same object without reading the files again.
+    """
+    folder = Path(folder)
+    try:
+        key = (str(folder.resolve()), _stamp(list(folder.glob("*.y*ml"))))
+    except OSError:
+        key = None
+    if key is not None and key in _BY_STAMP:
+        return _BY_STAMP[key]
     source = load_source(folder)
     with _LOCK:
         cached = _CACHE.get(source.sha256)
@@ -96,11 +127,22 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
             compiled = compile_regelset(source)
             cached = Regelset(compiled, Evaluator(compiled))
             _CACHE[source.sha256] = cached
+        if key is not None:
+            _BY_STAMP[key] = cached
         return cached
 
 
 def versions(root: str | Path = DEFAULT_REGELS) -> list[VersionInfo]:
-    return list_versions(root)
+    """The timeline under `root` (re-read only when a regelset.yaml changes)."""
+    root = Path(root)
+    try:
+        key = (str(root.resolve()), _stamp(list(root.rglob("regelset.yaml"))))
+    except OSError:
+        return list_versions(root)
+    found = _VERSIONS.get(key)
+    if found is None:
+        found = _VERSIONS[key] = list_versions(root)
+    return found
 
 
 def load_regelset(
@@ -113,7 +155,7 @@ def load_regelset(
     root = Path(root)
     if (root / "regelset.yaml").is_file():
         return load_regelset_folder(root)
-    chosen = select_version(list_versions(root), peildatum or dt.date.today(), versie)
+    chosen = select_version(versions(root), peildatum or dt.date.today(), versie)
     return load_regelset_folder(chosen.folder)
 
 

@@ -91,6 +91,25 @@ class CompiledRule:
         return f"artikel {self.artikel.nummer} ({self.id})"
 
 
+BESLUIT_NAMES: dict[str, T] = {
+    "uitkomst": T.tekst,
+    "verwijzing": T.tekst,
+    "toegekend": T.waarheid,
+    "heeft_eigen_bijdrage": T.waarheid,
+    "eigen_bijdrage": T.bedrag,
+}
+
+
+@dataclass(frozen=True)
+class CompiledInvariant:
+    id: str
+    omschrijving: str
+    applies_to: frozenset[str]
+    condition: Compiled | None
+    claim: Compiled
+    file: str
+
+
 @dataclass
 class CompiledRegelset:
     """A regelset version compiled once per process; immutable after construction."""
@@ -106,6 +125,7 @@ class CompiledRegelset:
     rules: tuple[CompiledRule, ...]
     defeats: dict[str, frozenset[str]]
     defeat_kind: dict[tuple[str, str], str] = field(default_factory=dict)
+    invariants: tuple[CompiledInvariant, ...] = ()
 
     @cached_property
     def rule_by_id(self) -> dict[str, CompiledRule]:
@@ -170,6 +190,7 @@ class _Compiler:
                     self.catalogue[v.id] = v
         self.params: dict[str, list[ParamValue]] = {}
         self.units: dict[str, str] = {}
+        self.resolver_override: object = None
         self.broken: set[str] = set()  # rules that did not compile: not re-reported elsewhere
 
     def problem(self, file: str, loc: Loc, message: str) -> None:
@@ -338,8 +359,9 @@ class _Compiler:
     def expression(
         self, file: str, loc: Loc, text: str, applies_to: frozenset[str], expected: T | None
     ) -> Compiled | None:
+        resolve = self.resolver_override or self.resolver(applies_to)
         try:
-            return compile_expression(text, self.resolver(applies_to), expected)  # type: ignore[arg-type]
+            return compile_expression(text, resolve, expected)  # type: ignore[arg-type]
         except ExpressionError as exc:
             doc = self.src.doc(file)
             line, column = doc.position(loc)
@@ -615,6 +637,38 @@ class _Compiler:
                     reads.add(ref)
         return reads if ok else None
 
+    def invariants(self) -> list[CompiledInvariant]:
+        out = []
+        seen: set[str] = set()
+        for file, model in self.src.invarianten:
+            for i, inv in enumerate(model.invarianten):
+                loc: Loc = ("invarianten", i)
+                if inv.id in seen:
+                    self.problem(file, (*loc, "id"), f"invariant '{inv.id}' appears twice")
+                seen.add(inv.id)
+                applies_to = self.selection(inv)  # type: ignore[arg-type]
+                if not applies_to:
+                    self.problem(file, (*loc, "voor"), "no voorziening in the catalogue matches")
+                    continue
+                base = self.resolver(applies_to)
+
+                def resolve(ref: Ref, base: object = base) -> T | None:
+                    if ref.space == "besluit":
+                        return BESLUIT_NAMES.get(ref.name)
+                    return base(ref)  # type: ignore[operator, no-any-return]
+
+                self.resolver_override = resolve
+                cond = None
+                if inv.als is not None:
+                    cond = self.expression(file, (*loc, "als"), inv.als, applies_to, T.waarheid)
+                claim = self.expression(file, (*loc, "dan"), inv.dan, applies_to, T.waarheid)
+                self.resolver_override = None
+                if claim is not None and (inv.als is None or cond is not None):
+                    out.append(
+                        CompiledInvariant(inv.id, inv.omschrijving, applies_to, cond, claim, file)
+                    )
+        return out
+
     # ----------------------------------------------------------- graph checks
     def check_derivations(self, rules: list[CompiledRule]) -> None:
         definers: dict[str, CompiledRule] = {}
@@ -786,6 +840,7 @@ def compile_regelset(source: RegelsetSource) -> CompiledRegelset:
     rules = c.rules()
     c.check_derivations(rules)
     defeats, kinds = c.check_priorities(rules)
+    invariants = c.invariants()
     if c.problems:
         raise VerordeningError(c.problems)
     return CompiledRegelset(
@@ -800,4 +855,5 @@ def compile_regelset(source: RegelsetSource) -> CompiledRegelset:
         rules=tuple(rules),
         defeats=defeats,
         defeat_kind=kinds,
+        invariants=tuple(invariants),
     )

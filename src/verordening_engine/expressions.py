@@ -33,7 +33,7 @@ class T(StrEnum):
     lijst_getal = "lijst van getal"
 
 
-NAMESPACES = ("persoon", "partner", "huishouden", "aanvraag", "param", "voorziening")
+NAMESPACES = ("persoon", "partner", "huishouden", "aanvraag", "param", "voorziening", "besluit")
 
 
 class Ref(NamedTuple):

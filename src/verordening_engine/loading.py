@@ -13,7 +13,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, VerordeningError
-from .regelset_model import Begrippen, Hoofdstuk, Parameters, RegelsetMeta, Voorzieningen
+from .regelset_model import (
+    Begrippen,
+    Hoofdstuk,
+    Invarianten,
+    Parameters,
+    RegelsetMeta,
+    Voorzieningen,
+)
 from .yaml_loading import LocatedDocument, read_document
 
 META_FILE = "regelset.yaml"
@@ -30,6 +37,7 @@ class RegelsetSource:
     parameters: tuple[tuple[str, Parameters], ...]
     voorzieningen: tuple[tuple[str, Voorzieningen], ...]
     hoofdstukken: tuple[Hoofdstuk, ...]
+    invarianten: tuple[tuple[str, Invarianten], ...]
     documents: dict[str, LocatedDocument]
     sha256: str
 
@@ -80,6 +88,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         *((n, Parameters) for n in b.parameters),
         *((n, Voorzieningen) for n in b.voorzieningen),
         *((n, Hoofdstuk) for n in b.hoofdstukken),
+        *((n, Invarianten) for n in b.invarianten),
     ]
     names = [n for n, _ in plan]
     models: dict[str, BaseModel] = {}
@@ -124,6 +133,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         parameters=tuple((n, models[n]) for n in b.parameters),  # type: ignore[misc]
         voorzieningen=tuple((n, models[n]) for n in b.voorzieningen),  # type: ignore[misc]
         hoofdstukken=tuple(models[n] for n in b.hoofdstukken),  # type: ignore[misc]
+        invarianten=tuple((n, models[n]) for n in b.invarianten),  # type: ignore[misc]
         documents=documents,
         sha256=digest.hexdigest(),
     )

@@ -60,6 +60,7 @@ class Bestanden(Strict):
     parameters: list[str] = Field(min_length=1)
     voorzieningen: list[str] = Field(min_length=1)
     hoofdstukken: list[str] = Field(min_length=1)
+    invarianten: list[str] = Field(default_factory=list)
 
 
 class RegelsetMeta(Strict):
@@ -298,3 +299,25 @@ class Hoofdstuk(Strict):
     nummer: int
     titel: Text
     artikelen: list[Artikel] = Field(min_length=1)
+
+
+class Invariant(Strict):
+    """A guarantee every decision of this version must satisfy, checked on generated cases.
+
+    Besides the names rules may read, `als` and `dan` may read the decision: besluit.uitkomst,
+    besluit.verwijzing (tekst, '' when none), besluit.toegekend, besluit.heeft_eigen_bijdrage
+    (waarheid) and besluit.eigen_bijdrage (bedrag, 0 when none).
+    """
+
+    id: RuleId
+    omschrijving: Text
+    voor: Selectie = Field(default_factory=Selectie)
+    als: Expression | None = None
+    dan: Expression
+
+
+class Invarianten(Strict):
+    """`invarianten.yaml`: properties a version must always satisfy."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    invarianten: list[Invariant] = Field(min_length=1)

@@ -10,7 +10,14 @@ from pydantic import BaseModel
 
 from .besluit_model import BesluitDocument
 from .casus_model import Casus
-from .regelset_model import Begrippen, Hoofdstuk, Parameters, RegelsetMeta, Voorzieningen
+from .regelset_model import (
+    Begrippen,
+    Hoofdstuk,
+    Invarianten,
+    Parameters,
+    RegelsetMeta,
+    Voorzieningen,
+)
 
 MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "regelset": (RegelsetMeta, "validation"),
@@ -18,6 +25,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "parameters": (Parameters, "validation"),
     "voorzieningen": (Voorzieningen, "validation"),
     "hoofdstuk": (Hoofdstuk, "validation"),
+    "invarianten": (Invarianten, "validation"),
     "casus": (Casus, "validation"),
     "besluit": (BesluitDocument, "serialization"),
 }
