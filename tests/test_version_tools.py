@@ -108,7 +108,7 @@ def test_regression_same_seed_same_report(two_versions: Path) -> None:
     assert first.output == second.output
     assert json.loads(first.output)["huishoudens"] == 60
     markdown = CliRunner().invoke(
-        main, args[:-3] + ["--format", "markdown", "--zonder-voorbeelden"]
+        main, [*args[:-3], "--format", "markdown", "--zonder-voorbeelden"]
     )
     assert markdown.exit_code == 0
     assert markdown.output.startswith("# Regressie 2026-04-01 → concept")
@@ -142,7 +142,7 @@ def _scenario_cases() -> list[dict]:  # type: ignore[type-arg]
 
 
 def test_batch_equals_one_by_one() -> None:
-    cases = _scenario_cases() + [{"casus": "kapot", "peildatum": "2026-13-01"}]
+    cases = [*_scenario_cases(), {"casus": "kapot", "peildatum": "2026-13-01"}]
     results = list(evaluate_many(cases, regels=VERSIE_2026.parent.parent))
     assert [r.index for r in results] == list(range(len(cases)))
     assert results[-1].document is None and results[-1].error
