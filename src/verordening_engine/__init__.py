@@ -2,38 +2,60 @@
 
 Typical use::
 
-    from verordening_engine import evaluate
-    document = evaluate("scenarios/wmo-01.yaml")
-    for besluit in document.besluiten:
-        print(besluit.aanvraag, besluit.uitkomst)
+    from verordening_engine import load_regelset
+    regelset = load_regelset("regels", peildatum=date(2026, 6, 1))
+    document = regelset.evaluate("scenarios/wmo-02-jongere-17-5-jaar-begeleiding.yaml")
+
+Names are imported on first use, so `import verordening_engine` (and the CLI's start-up)
+stays cheap.
 """
 
-from .api import (
-    ENGINE_VERSION,
-    Regelset,
-    evaluate,
-    load_regelset,
-    load_regelset_folder,
-    read_case,
-    versions,
-)
-from .besluit_model import Besluit, BesluitDocument, Toelichting
-from .casus_model import Casus
-from .errors import EvaluationError, Problem, VerordeningError
+from __future__ import annotations
 
-__all__ = [
-    "ENGINE_VERSION",
-    "Besluit",
-    "BesluitDocument",
-    "Casus",
-    "EvaluationError",
-    "Problem",
-    "Regelset",
-    "Toelichting",
-    "VerordeningError",
-    "evaluate",
-    "load_regelset",
-    "load_regelset_folder",
-    "read_case",
-    "versions",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "ENGINE_VERSION": "api",
+    "Regelset": "api",
+    "evaluate": "api",
+    "load_regelset": "api",
+    "load_regelset_folder": "api",
+    "read_case": "api",
+    "versions": "api",
+    "evaluate_many": "batch",
+    "Besluit": "besluit_model",
+    "BesluitDocument": "besluit_model",
+    "Toelichting": "besluit_model",
+    "Casus": "casus_model",
+    "EvaluationError": "errors",
+    "Problem": "errors",
+    "VerordeningError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verordening_engine' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from .api import (
+        ENGINE_VERSION,
+        Regelset,
+        evaluate,
+        load_regelset,
+        load_regelset_folder,
+        read_case,
+        versions,
+    )
+    from .batch import evaluate_many
+    from .besluit_model import Besluit, BesluitDocument, Toelichting
+    from .casus_model import Casus
+    from .errors import EvaluationError, Problem, VerordeningError

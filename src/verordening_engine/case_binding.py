@@ -19,6 +19,11 @@ from .regelset_model import Feit
 from .yaml_loading import Loc, LocatedDocument
 
 
+# dates the rules can compute with safely (ages, terms of years ahead)
+EARLIEST = dt.date(1880, 1, 1)
+LATEST = dt.date(2200, 12, 31)
+
+
 @dataclass(frozen=True)
 class RequestInputs:
     """Everything a request's rules may read, except derived facts."""
@@ -98,6 +103,12 @@ class _Binder:
         casus = self.casus
         leden = casus.huishouden.leden
         ids: dict[str, int] = {}
+        if not EARLIEST <= casus.peildatum <= LATEST:
+            self.problems.append(
+                self.doc.problem(
+                    ("peildatum",), f"peildatum outside the supported range {EARLIEST} to {LATEST}"
+                )
+            )
         for i, lid in enumerate(leden):
             if lid.id in ids:
                 self.problems.append(
@@ -106,6 +117,13 @@ class _Binder:
                     )
                 )
             ids.setdefault(lid.id, i)
+            if lid.geboortedatum < EARLIEST:
+                self.problems.append(
+                    self.doc.problem(
+                        ("huishouden", "leden", i, "geboortedatum"),
+                        f"geboortedatum before {EARLIEST}",
+                    )
+                )
             if lid.geboortedatum > casus.peildatum:
                 self.problems.append(
                     self.doc.problem(

@@ -124,7 +124,7 @@ def parse_text(text: str, file: str) -> LocatedDocument:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise fail(file, f"file larger than {MAX_BYTES} bytes")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
