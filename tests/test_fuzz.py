@@ -33,15 +33,21 @@ VALID = {
 }
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str),
     st.sampled_from(["2026-02-30", "9999-99-99", "-1", "1e400", "\x00", "🙂", "NaN"]),
 )
 json_like = st.recursive(
-    scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                     st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=12)
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -124,8 +130,11 @@ def test_mutated_rule_file_never_crashes(tmp_path_factory: Any, data: st.DataObj
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated(VALID))
 def test_cli_on_mutated_case_exits_0_1_or_2_without_traceback(case: Any) -> None:
-    result = CliRunner().invoke(main, ["--regels", str(REGELS), "evaluate", "-", "--format",
-                                       "json"], input=json.dumps(case, allow_nan=True))
+    result = CliRunner().invoke(
+        main,
+        ["--regels", str(REGELS), "evaluate", "-", "--format", "json"],
+        input=json.dumps(case, allow_nan=True),
+    )
     assert result.exit_code in (0, 1, 2), result.output
     assert "Traceback" not in result.output
     if result.exit_code == 2:
@@ -144,7 +153,10 @@ def test_far_future_peildatum_is_an_input_error() -> None:
     case = copy.deepcopy(VALID)
     case["peildatum"] = "9999-12-31"
     case["huishouden"]["leden"][0]["geboortedatum"] = "9999-01-01"
-    result = CliRunner().invoke(main, ["--regels", str(REGELS), "evaluate", "-", "--versie",
-                                       "2026-04-01"], input=json.dumps(case))
+    result = CliRunner().invoke(
+        main,
+        ["--regels", str(REGELS), "evaluate", "-", "--versie", "2026-04-01"],
+        input=json.dumps(case),
+    )
     assert result.exit_code == 2
     assert "peildatum outside the supported range" in result.output

@@ -33,7 +33,23 @@ _EXPORTS = {
     "VerordeningError": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ENGINE_VERSION",
+    "Besluit",
+    "BesluitDocument",
+    "Casus",
+    "EvaluationError",
+    "Problem",
+    "Regelset",
+    "Toelichting",
+    "VerordeningError",
+    "evaluate",
+    "evaluate_many",
+    "load_regelset",
+    "load_regelset_folder",
+    "read_case",
+    "versions",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,6 @@ from .expressions import Ref, Value, parse_euro
 from .regelset_model import Feit
 from .yaml_loading import Loc, LocatedDocument
 
-
 # dates the rules can compute with safely (ages, terms of years ahead)
 EARLIEST = dt.date(1880, 1, 1)
 LATEST = dt.date(2200, 12, 31)
