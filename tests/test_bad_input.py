@@ -73,10 +73,10 @@ def test_unknown_key_and_unknown_fact_all_reported(regels_copy: Path) -> None:
 def test_unknown_reference_to_rule_and_voorziening(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
     edit(chapter, "uitzondering_op: [av-bijdrage]", "uitzondering_op: [av-bijdrag]")
-    edit(chapter, "voor: {kenmerk: rolstoel}", "voor: {ids: [scootmobiel]}")
+    edit(chapter, "voor: {kenmerk: rolstoel}", "voor: {ids: [driewielfiets]}")
     messages = {p.message for p in validate(regels_copy).problems}
     assert "unknown rule 'av-bijdrag'" in messages
-    assert "voorziening 'scootmobiel' is not in the catalogue" in messages
+    assert "voorziening 'driewielfiets' is not in the catalogue" in messages
 
 
 def test_priority_cycle_is_refused(regels_copy: Path) -> None:

@@ -28,7 +28,11 @@ CASE = {
             "id": "a1",
             "persoon": "p1",
             "voorziening": "huishoudelijke_ondersteuning",
-            "feiten": {"beperking_vastgesteld": True},
+            "feiten": {
+                "beperking_vastgesteld": True,
+                "meldingsdatum": "2026-05-01",
+                "aanvraagdatum": "2026-05-18",
+            },
         },
         {"id": "a2", "persoon": "p1", "voorziening": "wasservice"},
     ],
@@ -125,6 +129,8 @@ def test_unsettled_conflict_is_reported_not_resolved(regels_copy: Path) -> None:
                     "eigen_kracht_volstaat": True,
                     "algemene_voorziening_volstaat": True,
                     "passende_algemene_voorziening": "wasservice",
+                    "meldingsdatum": "2026-05-01",
+                    "aanvraagdatum": "2026-05-18",
                 },
             }
         ],
@@ -143,7 +149,12 @@ def test_exception_sets_base_rule_aside(regelset: Regelset) -> None:
                 "id": "a1",
                 "persoon": "p1",
                 "voorziening": "huishoudelijke_ondersteuning",
-                "feiten": {"beperking_vastgesteld": True, "mantelzorg_volstaat": True},
+                "feiten": {
+                    "beperking_vastgesteld": True,
+                    "mantelzorg_volstaat": True,
+                    "meldingsdatum": "2026-05-01",
+                    "aanvraagdatum": "2026-05-18",
+                },
             }
         ],
     }

@@ -558,7 +558,8 @@ class _Compiler:
                                 f"'{ref}' allows {', '.join(bad)}, which are not referral targets",
                             )
                             ok = False
-        template_reads = self.templates(file, loc, regel, applies_to, set(outputs))
+        own = set(outputs) | ({"verwijzing"} if kind == "besluit" else set())
+        template_reads = self.templates(file, loc, regel, applies_to, own)
         if not ok or template_reads is None:
             return None
         expression_reads = frozenset().union(

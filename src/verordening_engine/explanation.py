@@ -175,6 +175,8 @@ def explain_run(
         if name == "verwijzing":
             value = _target(rs, str(value))
         fields[name] = dutch(rule.outputs[name].type, value)
+    if rule.kind == "besluit" and rule.regel.besluit and rule.regel.besluit.verwijzing:
+        fields["verwijzing"] = _target(rs, rule.regel.besluit.verwijzing)
     waarom_niet = None
     if run.applied:
         sentence = render(rule.regel.uitleg.wel, fields)
@@ -219,6 +221,16 @@ def explain_run(
     )
 
 
+def article_order(nummer: str) -> tuple[int, ...]:
+    """'2.10' after '2.9'; a letter suffix ('2.3a') sorts right after its number."""
+    key: list[int] = []
+    for part in nummer.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        key.append(int(digits or 0))
+        key.append(ord(part[-1]) if part and part[-1].isalpha() else 0)
+    return tuple(key)
+
+
 def _slot_type(rs: CompiledRegelset, result: RequestRun, name: str) -> T:
     for run in result.runs:
         if run.rule.kind == "vaststelling" and name in run.rule.outputs:
@@ -231,10 +243,10 @@ def explain_request(
 ) -> Besluit:
     runs = sorted(result.runs, key=lambda r: r.order)
     steps = [explain_run(rs, run, settled, peildatum) for run in runs]
-    decisive: list[str] = []
-    for step in steps:
-        if step.status == "beslissend" and step.artikel not in decisive:
-            decisive.append(step.artikel)
+    # in article order, so the list does not depend on the order in which rules fired
+    decisive = sorted(
+        {step.artikel for step in steps if step.status == "beslissend"}, key=article_order
+    )
     bijdrage = settled.eigen_bijdrage
     return Besluit.model_construct(
         aanvraag=result.inputs.aanvraag,
