@@ -25,4 +25,9 @@ def regels_copy(tmp_path: Path) -> Path:
     """A private copy of the 2026 version, to edit in a test."""
     target = tmp_path / "regels" / "dordrecht" / "2026-04-01"
     shutil.copytree(VERSIE_2026, target)
+    meta = target / "regelset.yaml"
+    meta.write_text(
+        meta.read_text("utf-8").replace('vorige_versie: "2025-01-01"', "vorige_versie: null"),
+        "utf-8",
+    )
     return target

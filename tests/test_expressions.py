@@ -64,6 +64,7 @@ def run(source: str) -> object:
         ("param.tarief * 2 - euro('0.50')", 2450),
         ("17 if leeftijd < 18 else 18", 17),
         ("leeftijd // 2", 8),
+        ("param.tarief // euro('1.00')", 12),
         ("16 < leeftijd <= 17", True),
     ],
 )

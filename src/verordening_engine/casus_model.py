@@ -81,4 +81,9 @@ class Casus(Strict):
     huishouden: Huishouden
     aanvragen: list[Aanvraag] = Field(min_length=1, max_length=50)
     verhaal: str | None = Field(default=None, max_length=5_000)
+    versie: str | None = Field(
+        default=None,
+        description="scenario files: judge under this version (e.g. a concept) instead of the "
+        "vastgesteld version in force on the peildatum; ignored by evaluate",
+    )
     verwachting: list[Verwachting] | None = None

@@ -394,6 +394,12 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
     show_default=True,
 )
 @click.option("--zonder-voorbeelden", is_flag=True, help="Skip the minimal examples.")
+@click.option(
+    "--voorziening",
+    "voorzieningen",
+    multiple=True,
+    help="Only requests for this voorziening (repeatable).",
+)
 @click.pass_context
 @guarded
 def regress(
@@ -406,6 +412,7 @@ def regress(
     workers: int,
     fmt: str,
     zonder_voorbeelden: bool,
+    voorzieningen: tuple[str, ...],
 ) -> None:
     """Evaluate generated households under two versions and report what changes for whom."""
     from concurrent.futures import ProcessPoolExecutor
@@ -435,6 +442,7 @@ def regress(
                 executor=executor,
                 progress=lambda n: progress.advance(task, n),
                 examples=not zonder_voorbeelden,
+                voorzieningen=list(voorzieningen) or None,
             )
     finally:
         if executor is not None:

@@ -274,6 +274,8 @@ class _Compiler:
                 result = T.bedrag
         elif isinstance(op, ast.FloorDiv | ast.Mod) and pair == (T.getal, T.getal):
             result = T.getal
+        elif isinstance(op, ast.FloorDiv) and pair == (T.bedrag, T.bedrag):
+            result = T.getal  # how many whole times one amount fits in another
         if result is None:
             raise _err(
                 node,

@@ -1,16 +1,18 @@
-"""Hypothesis strategies for realistic households, derived from the vocabulary of regelsets.
+"""Realistic generated households, derived from the vocabulary of one or more regelsets.
 
-Used by regression runs, invariant checks and the property tests: every fact a version
-declares is drawn with a range that fits its type and unit, ages cluster around the
-boundaries the rules care about (17.5, 18, 21, 23, the AOW age), incomes around the
-social minimum.
+One builder, two sources of randomness: a hypothesis strategy (for invariant checks and for
+shrinking to minimal examples) and a seeded `random.Random` (for regression populations,
+where hypothesis' preference for simple values would skew the numbers). Ages cluster
+around the boundaries the rules care about (17.5, 18, 21, 23, the AOW age), incomes around
+the social minimum, findings of the onderzoek mostly at their default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
@@ -18,70 +20,109 @@ from .compiling import CompiledRegelset
 from .expressions import add_months, format_euro
 from .regelset_model import Feit
 
-# ages in months the rules turn on; households are drawn near them more often
+X = TypeVar("X")
+
+# ages in months the rules turn on; some households are drawn near them
 BOUNDARY_MONTHS = (
-    0,
-    12 * 4,
-    12 * 12,
+    48,
+    144,
     209,
     210,
     211,
     215,
     216,
     217,
-    12 * 21,
-    12 * 23,
     12 * 21 - 1,
+    12 * 21,
     12 * 23 - 1,
-    12 * 40,
+    12 * 23,
     803,
     804,
     805,
     807,
-    12 * 80,
 )
+PERCENT_NEAR = (100, 105, 109, 110, 111, 120, 130, 135)
+RANGES = {
+    "procent": (40, 320),
+    "maanden": (0, 120),
+    "jaren": (0, 30),
+    "kilometer": (0, 60),
+    "weken": (0, 104),
+    "dagen": (0, 730),
+    "werkdagen": (0, 60),
+    "aantal": (0, 10),
+}
 
 
-def _age_months() -> st.SearchStrategy[int]:
-    near = st.sampled_from(BOUNDARY_MONTHS).flatmap(lambda m: st.integers(max(0, m - 2), m + 2))
-    return st.one_of(near, st.integers(0, 12 * 95))
+class Source(Protocol):
+    """Where the random choices come from."""
+
+    def integer(self, low: int, high: int) -> int: ...
+
+    def choice(self, items: Sequence[X]) -> X: ...
 
 
-def _value(feit: Feit, peildatum: dt.date) -> st.SearchStrategy[Any]:
+class RandomSource:
+    def __init__(self, rnd: random.Random) -> None:
+        self.rnd = rnd
+
+    def integer(self, low: int, high: int) -> int:
+        return self.rnd.randint(low, high)
+
+    def choice(self, items: Sequence[X]) -> X:
+        return items[self.rnd.randrange(len(items))]
+
+
+class HypothesisSource:
+    """Choices as hypothesis draws, so failing households shrink to minimal ones."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self.draw = draw
+
+    def integer(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
+
+    def choice(self, items: Sequence[X]) -> X:
+        return self.draw(st.sampled_from(items))
+
+
+def _mostly(src: Source) -> bool:
+    """True nine times in ten (and for hypothesis' simplest draw)."""
+    return src.integer(0, 9) < 9
+
+
+def _age_months(src: Source) -> int:
+    if src.integer(0, 3) == 3:
+        month = src.choice(BOUNDARY_MONTHS)
+        return max(0, month + src.integer(-2, 2))
+    return src.integer(12 * 18, 12 * 95)
+
+
+def _value(src: Source, feit: Feit, peildatum: dt.date) -> Any:
     kind = feit.type.value
+    default = feit.standaard
+    if default is not None and _mostly(src):
+        return default
     if kind == "waarheid":
-        return st.booleans()
+        return (not default) if isinstance(default, bool) else src.choice([True, False])
     if kind == "tekst":
-        return st.sampled_from(feit.waarden) if feit.waarden else st.just("onbekend")
+        return src.choice(feit.waarden) if feit.waarden else "onbekend"
     if kind == "datum":
-        return st.integers(0, 400).map(lambda d: peildatum - dt.timedelta(days=d))
+        return peildatum - dt.timedelta(days=src.integer(0, 400))
     if kind == "bedrag":
-        return st.one_of(st.integers(0, 300_00), st.integers(0, 40_000_00)).map(format_euro)
+        if feit.eenheid == "euro_per_jaar":
+            return format_euro(src.integer(0, 90_000_00))
+        high = 300_00 if src.integer(0, 1) == 0 else 40_000_00
+        return format_euro(src.integer(0, high))
     unit = feit.eenheid or ""
-    ranges = {
-        "procent": (40, 320),
-        "maanden": (0, 120),
-        "jaren": (0, 30),
-        "kilometer": (0, 60),
-        "weken": (0, 104),
-        "dagen": (0, 730),
-        "aantal": (0, 10),
-    }
-    low, high = ranges.get(unit, (0, 1000))
-    if unit == "procent":
-        near = st.sampled_from((100, 105, 109, 110, 111, 120, 130, 135)).flatmap(
-            lambda p: st.integers(p - 1, p + 1)
-        )
-        return st.one_of(near, st.integers(low, high))
-    return st.integers(low, high)
+    low, high = RANGES.get(unit, (0, 1000))
+    if unit == "procent" and src.integer(0, 1) == 0:
+        return src.choice(PERCENT_NEAR) + src.integer(-1, 1)
+    return src.integer(low, high)
 
 
-def _facts(vocab: dict[str, Feit], peildatum: dt.date) -> st.SearchStrategy[dict[str, Any]]:
-    if not vocab:
-        return st.just({})
-    return st.fixed_dictionaries(
-        {name: _value(feit, peildatum) for name, feit in sorted(vocab.items())}
-    )
+def _facts(src: Source, vocab: dict[str, Feit], peildatum: dt.date) -> dict[str, Any]:
+    return {name: _value(src, feit, peildatum) for name, feit in sorted(vocab.items())}
 
 
 def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[str, Feit]:
@@ -92,9 +133,8 @@ def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[
     return merged
 
 
-@st.composite
-def households(
-    draw: st.DrawFn,
+def build_household(
+    src: Source,
     regelsets: Sequence[CompiledRegelset],
     peildatum: dt.date,
     voorzieningen: Sequence[str] | None = None,
@@ -103,35 +143,46 @@ def households(
     """A case dict valid for every given version (facts unknown to one are dropped later)."""
     catalogue = sorted(voorzieningen or {v for rs in regelsets for v in rs.catalogue})
     persoon = union_vocabulary(regelsets, "persoon")
-    leden = []
     roles = ["aanvrager"]
-    if draw(st.booleans()):
+    if src.integer(0, 1) == 1:
         roles.append("partner")
-    roles += ["kind"] * draw(st.integers(0, 3))
+    roles += ["kind"] * src.integer(0, 3)
+    if len(roles) == 1 and src.integer(0, 1) == 0:
+        roles.append("kind")
+    leden = []
     for i, rol in enumerate(roles):
-        months = draw(_age_months()) if rol != "kind" else draw(st.integers(0, 12 * 24))
-        born = add_months(peildatum, -months) - dt.timedelta(days=draw(st.integers(0, 27)))
+        months = _age_months(src) if rol != "kind" else src.integer(0, 12 * 24)
+        born = add_months(peildatum, -months) - dt.timedelta(days=src.integer(0, 27))
         leden.append(
             {
                 "id": f"p{i + 1}",
                 "geboortedatum": born,
                 "rol": rol,
-                "feiten": draw(_facts(persoon, peildatum)),
+                "feiten": _facts(src, persoon, peildatum),
             }
         )
     huishouden = {
         "leden": leden,
-        "feiten": draw(_facts(union_vocabulary(regelsets, "huishouden"), peildatum)),
+        "feiten": _facts(src, union_vocabulary(regelsets, "huishouden"), peildatum),
     }
     aanvraag_vocab = union_vocabulary(regelsets, "aanvraag")
     aanvragen = []
-    for j in range(draw(st.integers(1, max_requests))):
+    youth = {v for rs in regelsets for v, item in rs.catalogue.items() if item.wet == "jeugdwet"}
+    children = [lid["id"] for lid in leden if lid["rol"] == "kind"]
+    for j in range(src.integer(1, max_requests)):
+        voorziening = src.choice(catalogue)
+        if voorziening in youth and children and src.integer(0, 4) < 4:
+            who = src.choice(children)  # jeugdhulp is mostly asked for a child
+        elif src.integer(0, 2) < 2:
+            who = "p1"  # mostly the applicant; sometimes another member
+        else:
+            who = src.choice([lid["id"] for lid in leden])
         aanvragen.append(
             {
                 "id": f"a{j + 1}",
-                "persoon": draw(st.sampled_from([lid["id"] for lid in leden])),
-                "voorziening": draw(st.sampled_from(catalogue)),
-                "feiten": draw(_facts(aanvraag_vocab, peildatum)),
+                "persoon": who,
+                "voorziening": voorziening,
+                "feiten": _facts(src, aanvraag_vocab, peildatum),
             }
         )
     return {
@@ -140,6 +191,32 @@ def households(
         "huishouden": huishouden,
         "aanvragen": aanvragen,
     }
+
+
+@st.composite
+def households(
+    draw: st.DrawFn,
+    regelsets: Sequence[CompiledRegelset],
+    peildatum: dt.date,
+    voorzieningen: Sequence[str] | None = None,
+    max_requests: int = 3,
+) -> dict[str, Any]:
+    """The hypothesis strategy: shrinks towards one applicant, one request, default findings."""
+    return build_household(
+        HypothesisSource(draw), regelsets, peildatum, voorzieningen, max_requests
+    )
+
+
+def random_households(
+    regelsets: Sequence[CompiledRegelset],
+    peildatum: dt.date,
+    n: int,
+    seed: int,
+    voorzieningen: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """`n` households from a seeded generator: the same seed gives the same households."""
+    src = RandomSource(random.Random(seed))
+    return [build_household(src, regelsets, peildatum, voorzieningen) for _ in range(n)]
 
 
 def restrict(case: dict[str, Any], regelset: CompiledRegelset) -> tuple[dict[str, Any], list[str]]:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, find, given, seed, settings
+from hypothesis import HealthCheck, find, settings
 from hypothesis.errors import NoSuchExample
 from pydantic import BaseModel, ConfigDict
 
 from .api import Regelset
 from .batch import evaluate_many
-from .household_strategies import households, restrict
+from .household_strategies import households, random_households, restrict
 
 NOT_IN_CATALOGUE = "niet in catalogus"
 UNDECIDED = "geen besluit"
@@ -124,28 +124,19 @@ def _steps(besluit: dict[str, Any] | None) -> Counter[tuple[str, str]]:
 
 
 def population(
-    regelsets: list[Regelset], peildatum: dt.date, n: int, seed_value: int
+    regelsets: list[Regelset],
+    peildatum: dt.date,
+    n: int,
+    seed_value: int,
+    voorzieningen: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """`n` households drawn by hypothesis with a fixed seed (same seed, same households)."""
-    strategy = households([r.compiled for r in regelsets], peildatum)
-    drawn: list[dict[str, Any]] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
+    """`n` households from the seeded generator (same seed, same households)."""
+    drawn = random_households(
+        [r.compiled for r in regelsets], peildatum, n, seed_value, voorzieningen
     )
-    @seed(seed_value)
-    @given(strategy)
-    def collect(case: dict[str, Any]) -> None:
-        drawn.append(case)
-
-    collect()
     for i, case in enumerate(drawn):
         case["casus"] = f"h{i + 1:05d}"
-    return drawn[:n]
+    return drawn
 
 
 def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
@@ -204,7 +195,7 @@ def _minimal_example(
             strategy,
             changes,
             settings=settings(
-                max_examples=400,
+                max_examples=200,
                 database=None,
                 deadline=None,
                 derandomize=True,
@@ -242,9 +233,13 @@ def regress(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     examples: bool = True,
+    voorzieningen: list[str] | None = None,
 ) -> RegressieRapport:
-    """Compare versions `a` and `b` on `aantal` generated households."""
-    cases = population([a, b], peildatum, aantal, seed_value)
+    """Compare versions `a` and `b` on `aantal` generated households.
+
+    `voorzieningen` narrows the requests to those provisions (households stay general).
+    """
+    cases = population([a, b], peildatum, aantal, seed_value, voorzieningen)
     under_a = _evaluate_all(a, cases, regels, executor, progress)
     under_b = _evaluate_all(b, cases, regels, executor, progress)
     per_voorziening: Counter[str] = Counter()

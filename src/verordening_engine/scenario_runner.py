@@ -69,7 +69,7 @@ def run_scenario(file: Path, regels: str | Path) -> ScenarioResult:
     try:
         casus, doc = read_case(file)
         result.casus = casus.casus
-        regelset = load_regelset(regels, peildatum=casus.peildatum)
+        regelset = load_regelset(regels, versie=casus.versie, peildatum=casus.peildatum)
         result.versie = regelset.versie
         document = regelset.evaluate_casus(casus, doc)
         result.document = document
