@@ -17,6 +17,14 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown"]),
+    default="terminal",
+    show_default=True,
+    help="terminal (rich), json, or markdown to paste into a document.",
+)
 DEFAULT_REGELS = os.environ.get("VERORDENING_REGELS", "regels")
 
 
@@ -165,13 +173,7 @@ def versions(ctx: click.Context) -> None:
     "--versie",
     help="Use this version (concepts included) instead of the one in force on the peildatum.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json", "markdown"]),
-    default="terminal",
-    show_default=True,
-)
+@FORMAT
 @click.pass_context
 @guarded
 def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> None:
@@ -307,13 +309,7 @@ def dekking(ctx: click.Context, path: Path, versie: str | None) -> None:
 @main.command(name="diff")
 @click.argument("versie_a")
 @click.argument("versie_b")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json", "markdown"]),
-    default="terminal",
-    show_default=True,
-)
+@FORMAT
 @click.pass_context
 @guarded
 def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None:
@@ -386,13 +382,7 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
     type=click.IntRange(1, 64),
     help="Processes for evaluating (1: in this process).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["terminal", "json", "markdown"]),
-    default="terminal",
-    show_default=True,
-)
+@FORMAT
 @click.option("--zonder-voorbeelden", is_flag=True, help="Skip the minimal examples.")
 @click.option(
     "--voorziening",

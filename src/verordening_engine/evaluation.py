@@ -7,14 +7,14 @@ reference fixpoint both call it, so they can be compared rule for rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .case_binding import RequestInputs
 from .compiling import CompiledRegelset, CompiledRule
 from .durable_engine import DurableRuleset, EngineRequest, EngineRule, Scalar
 from .errors import EvaluationError
-from .expressions import Compiled, MissingValue, Ref, T, Value
+from .expressions import Compiled, Context, MissingValue, Ref, T, Value
 
 PER = Ref("voorziening", "bijdrage_per")
 
@@ -38,19 +38,33 @@ class RequestRun:
     derived: dict[str, Value] = field(default_factory=dict)
 
 
-def fire(
-    rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value], order: int
-) -> RuleRun:
-    """Evaluate `rule` for one request with the derived facts it needs."""
-    values = inputs.values
+def request_context(
+    values: Mapping[Ref, Value],
+    derived: Mapping[str, Value],
+    decision: Mapping[str, Value] | None = None,
+) -> Context:
+    """What an expression reads for one request: inputs, derived facts, optionally the decision."""
 
     def ctx(ref: Ref) -> Value:
         if ref.space == "afgeleid":
             if ref.name in derived:
                 return derived[ref.name]
+        elif ref.space == "besluit":
+            if decision is not None and ref.name in decision:
+                return decision[ref.name]
         elif ref in values:
             return values[ref]
         raise MissingValue(ref)
+
+    return ctx
+
+
+def fire(
+    rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value], order: int
+) -> RuleRun:
+    """Evaluate `rule` for one request with the derived facts it needs."""
+    values = inputs.values
+    ctx = request_context(values, derived)
 
     try:
         applied = True

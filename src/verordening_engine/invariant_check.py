@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from .api import Regelset, read_case
 from .besluit_model import Besluit
 from .compiling import CompiledInvariant
-from .expressions import MissingValue, Ref, Value
+from .evaluation import request_context
+from .expressions import MissingValue, Value, parse_euro
 from .household_strategies import households
 
 ONE_DECISION = "een-besluit-per-aanvraag"
@@ -39,31 +40,17 @@ class _Violation(Exception):
         self.detail = detail
 
 
-def _context(values: dict[Ref, Value], derived: dict[str, Value], besluit: Besluit) -> Any:
+def _decision_values(besluit: Besluit) -> dict[str, Value]:
+    """The decision as the names besluit.* of an invariant."""
     bijdrage = besluit.eigen_bijdrage
-    cents = 0
-    if bijdrage is not None:
-        euros, part = bijdrage.bedrag.split(".")
-        cents = int(euros) * 100 + int(part)
-    extra: dict[str, Value] = {
+    cents = parse_euro(bijdrage.bedrag) if bijdrage is not None else 0
+    return {
         "uitkomst": besluit.uitkomst.value if besluit.uitkomst else "",
         "verwijzing": besluit.verwijzing or "",
         "toegekend": besluit.uitkomst is not None and besluit.uitkomst.value == "toegekend",
         "heeft_eigen_bijdrage": bijdrage is not None,
         "eigen_bijdrage": cents,
     }
-
-    def ctx(ref: Ref) -> Value:
-        if ref.space == "besluit":
-            return extra[ref.name]
-        if ref.space == "afgeleid":
-            if ref.name in derived:
-                return derived[ref.name]
-        elif ref in values:
-            return values[ref]
-        raise MissingValue(ref)
-
-    return ctx
 
 
 def _check_case(
@@ -81,7 +68,7 @@ def _check_case(
     for besluit, run in zip(document.besluiten, runs, strict=True):
         if besluit.voorziening not in invariant.applies_to:
             continue
-        ctx = _context(run.inputs.values, run.derived, besluit)
+        ctx = request_context(run.inputs.values, run.derived, _decision_values(besluit))
         try:
             if invariant.condition is not None and not invariant.condition(ctx):
                 continue

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .api import Regelset
 from .batch import evaluate_many
+from .expressions import format_euro, parse_euro
 from .household_strategies import households, random_households, restrict
 
 NOT_IN_CATALOGUE = "niet in catalogus"
@@ -94,8 +95,7 @@ def label(besluit: dict[str, Any] | None) -> str:
 def _cents(besluit: dict[str, Any] | None) -> int:
     if besluit is None or besluit["eigen_bijdrage"] is None:
         return 0
-    euros, cents = besluit["eigen_bijdrage"]["bedrag"].split(".")
-    return int(euros) * 100 + int(cents)
+    return parse_euro(besluit["eigen_bijdrage"]["bedrag"])
 
 
 def kind_of_change(
@@ -217,11 +217,6 @@ def _band(a: int, b: int) -> str:
     return "winst_groot" if share > 5 else "winst_klein"
 
 
-def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
 def regress(
     a: Regelset,
     b: Regelset,
@@ -318,9 +313,9 @@ def regress(
             for (v, x, y), n in sorted(transitions.items())
         ],
         eigen_bijdrage=Bijdragen(
-            totaal_a=_money(total_a),
-            totaal_b=_money(total_b),
-            verschil=_money(total_b - total_a),
+            totaal_a=format_euro(total_a),
+            totaal_b=format_euro(total_b),
+            verschil=format_euro(total_b - total_a),
             huishoudens=BijdrageBanden(
                 **{
                     k: bands[k]
