@@ -4,7 +4,7 @@ One builder, two sources of randomness: a hypothesis strategy (for invariant che
 shrinking to minimal examples) and a seeded `random.Random` (for regression populations,
 where hypothesis' preference for simple values would skew the numbers). Ages cluster
 around the boundaries the rules care about (17.5, 18, 21, 23, the AOW age), incomes around
-the social minimum, findings of the onderzoek mostly at their default.
+the social minimum, findings of the onderzoek at their default two times in three.
 """
 
 from __future__ import annotations
@@ -86,9 +86,9 @@ class HypothesisSource:
         return self.draw(st.sampled_from(items))
 
 
-def _mostly(src: Source) -> bool:
-    """True nine times in ten (and for hypothesis' simplest draw)."""
-    return src.integer(0, 9) < 9
+def _mostly(src: Source, rare: bool = False) -> bool:
+    """True two times in three, or 19 in 20 for `rare` (and for hypothesis' simplest draw)."""
+    return src.integer(0, 19) < 19 if rare else src.integer(0, 2) < 2
 
 
 def _age_months(src: Source) -> int:
@@ -98,10 +98,10 @@ def _age_months(src: Source) -> int:
     return src.integer(12 * 18, 12 * 95)
 
 
-def _value(src: Source, feit: Feit, peildatum: dt.date) -> Any:
+def _value(src: Source, feit: Feit, peildatum: dt.date, rare: bool = False) -> Any:
     kind = feit.type.value
     default = feit.standaard
-    if default is not None and _mostly(src):
+    if default is not None and _mostly(src, rare):
         return default
     if kind == "waarheid":
         return (not default) if isinstance(default, bool) else src.choice([True, False])
@@ -121,8 +121,12 @@ def _value(src: Source, feit: Feit, peildatum: dt.date) -> Any:
     return src.integer(low, high)
 
 
-def _facts(src: Source, vocab: dict[str, Feit], peildatum: dt.date) -> dict[str, Any]:
-    return {name: _value(src, feit, peildatum) for name, feit in sorted(vocab.items())}
+def _facts(
+    src: Source, vocab: dict[str, Feit], peildatum: dt.date, rare: bool = False
+) -> dict[str, Any]:
+    """Facts of one person, household or request; a person's conditions (a Wlz indication,
+    a contribution owed elsewhere) are `rare`."""
+    return {name: _value(src, feit, peildatum, rare) for name, feit in sorted(vocab.items())}
 
 
 def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[str, Feit]:
@@ -151,14 +155,21 @@ def build_household(
         roles.append("kind")
     leden = []
     for i, rol in enumerate(roles):
-        months = _age_months(src) if rol != "kind" else src.integer(0, 12 * 24)
+        if rol != "kind":
+            months = _age_months(src)
+        else:  # mostly minors, some young adults (verlengde jeugdhulp, pleegzorg)
+            months = (
+                src.integer(0, 12 * 18 - 1)
+                if src.integer(0, 3) < 3
+                else src.integer(12 * 18, 12 * 24)
+            )
         born = add_months(peildatum, -months) - dt.timedelta(days=src.integer(0, 27))
         leden.append(
             {
                 "id": f"p{i + 1}",
                 "geboortedatum": born,
                 "rol": rol,
-                "feiten": _facts(src, persoon, peildatum),
+                "feiten": _facts(src, persoon, peildatum, rare=True),
             }
         )
     huishouden = {
@@ -205,6 +216,46 @@ def households(
     return build_household(
         HypothesisSource(draw), regelsets, peildatum, voorzieningen, max_requests
     )
+
+
+@st.composite
+def around(
+    draw: st.DrawFn, observed: dict[str, Any], regelsets: Sequence[CompiledRegelset]
+) -> dict[str, Any]:
+    """Households between an observed one and its simplest form, for shrinking.
+
+    Each fact with a default is either the observed value or the default, each other member
+    is kept or left out; hypothesis' simplest draw is "default" and "left out", so shrinking
+    moves from the observed household towards the smallest one that still shows a change.
+    """
+    vocab = {
+        space: union_vocabulary(regelsets, space) for space in ("persoon", "huishouden", "aanvraag")
+    }
+
+    def facts(space: str, values: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, value in sorted(values.items()):
+            feit = vocab[space].get(name)
+            default = feit.standaard if feit is not None else None
+            keep = default is None or value == default or draw(st.booleans())
+            out[name] = value if keep else default
+        return out
+
+    request = observed["aanvragen"][0]
+    needed = {request["persoon"], "p1"}
+    leden = [
+        {**lid, "feiten": facts("persoon", lid["feiten"])}
+        for lid in observed["huishouden"]["leden"]
+        if lid["id"] in needed or draw(st.booleans())
+    ]
+    return {
+        **observed,
+        "huishouden": {
+            "leden": leden,
+            "feiten": facts("huishouden", observed["huishouden"]["feiten"]),
+        },
+        "aanvragen": [{**request, "feiten": facts("aanvraag", request["feiten"])}],
+    }
 
 
 def random_households(

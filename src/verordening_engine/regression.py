@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from .api import Regelset
 from .batch import evaluate_many
 from .expressions import format_euro, parse_euro
-from .household_strategies import households, random_households, restrict
+from .household_strategies import around, households, random_households, restrict
 
 NOT_IN_CATALOGUE = "niet in catalogus"
 UNDECIDED = "geen besluit"
@@ -182,29 +182,38 @@ def _minimal_example(
     kind: str,
     observed: dict[str, Any],
 ) -> tuple[dict[str, Any], str]:
-    strategy = households(
-        [a.compiled, b.compiled], peildatum, voorzieningen=[voorziening], max_requests=1
-    )
+    """Shrink towards the smallest household with this kind of change.
+
+    First a fresh hypothesis search over one-request households; when the change is too rare
+    for that, hypothesis shrinks between the observed household and its simplest form.
+    """
 
     def changes(case: dict[str, Any]) -> bool:
         da, db = _decide(a, case), _decide(b, case)
-        return kind_of_change(voorziening, da["a1"], db["a1"]) == kind
+        return kind_of_change(voorziening, da.get("a1"), db.get("a1")) == kind
 
+    quick = settings(
+        max_examples=100,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    fresh = households(
+        [a.compiled, b.compiled], peildatum, voorzieningen=[voorziening], max_requests=1
+    )
     try:
-        found = find(
-            strategy,
-            changes,
-            settings=settings(
-                max_examples=200,
-                database=None,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
-        return found, "hypothesis (verkleind)"
+        return find(fresh, changes, settings=quick), "hypothesis (verkleind)"
     except NoSuchExample:
-        return observed, "waargenomen huishouden (hypothesis vond geen kleiner voorbeeld)"
+        pass
+    near = around(observed, [a.compiled, b.compiled])
+    try:
+        return (
+            find(near, changes, settings=quick),
+            "hypothesis (verkleind vanuit een waargenomen huishouden)",
+        )
+    except NoSuchExample:
+        return observed, "waargenomen huishouden (niet verder verkleind)"
 
 
 def _band(a: int, b: int) -> str:
