@@ -57,6 +57,8 @@ def dutch(type_: T, value: Value) -> str:
         return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return value.replace("_", " ")  # coded values (zorg_in_natura) read as words
     return str(value)
 
 
@@ -195,7 +197,15 @@ def explain_run(
     by = settled.set_aside.get(rule.id)
     if by is not None:
         other = rs.rule_by_id[by]
-        sentence += f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor."
+        if rs.defeat_kind.get((by, rule.id)) == "uitzondering_op":
+            sentence += (
+                f" Maar artikel {other.artikel.nummer} ({other.id}) is hierop een "
+                "uitzondering en beslist."
+            )
+        else:
+            sentence += (
+                f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor."
+            )
     if not run.applied:
         status = "niet_van_toepassing"
     elif by is not None:

@@ -44,7 +44,7 @@ def summary_lines(besluit: Besluit) -> list[tuple[str, str]]:
     if besluit.ingangsdatum:
         rows.append(("Ingangsdatum", besluit.ingangsdatum.isoformat()))
     for name, value in besluit.vaststellingen.items():
-        rows.append((name.replace("_", " ").capitalize(), str(value)))
+        rows.append((name.replace("_", " ").capitalize(), str(value).replace("_", " ")))
     for name, day in besluit.termijnen.items():
         rows.append((name.replace("_", " ").capitalize(), day.isoformat()))
     rows.append(("Beslissende artikelen", ", ".join(besluit.beslissende_artikelen) or "-"))
