@@ -169,9 +169,29 @@ def _evaluate_all(
             result = next(docs)
             if result.document is None:
                 raise RuntimeError(f"generated case could not be evaluated: {result.error}")
-            decided.update({b["aanvraag"]: b for b in result.document["besluiten"]})
+            decided.update({b["aanvraag"]: _summary(b) for b in result.document["besluiten"]})
         out.append(decided)
     return out
+
+
+SUMMARY_FIELDS = (
+    "aanvraag",
+    "uitkomst",
+    "verwijzing",
+    "eigen_bijdrage",
+    "ingangsdatum",
+    "termijnen",
+    "vaststellingen",
+)
+
+
+def _summary(besluit: dict[str, Any]) -> dict[str, Any]:
+    """What the comparison needs of a decision: 10,000 full explanations would not fit well."""
+    kept = {key: besluit[key] for key in SUMMARY_FIELDS}
+    kept["artikelen"] = [
+        {"artikel": s["artikel"], "status": s["status"]} for s in besluit["artikelen"]
+    ]
+    return kept
 
 
 def _minimal_example(
