@@ -39,14 +39,19 @@ class BatchResult:
 def _evaluate_chunk(
     regels: str, versie: str | None, chunk: Sequence[tuple[int, Mapping[str, Any]]]
 ) -> list[BatchResult]:
-    from .api import load_regelset, read_case
+    from .api import Regelset, load_regelset, read_case
 
     out = []
+    # one version lookup per peildatum per chunk, not a walk of the regels tree per case
+    chosen: dict[Any, Regelset] = {}
     for index, case in chunk:
         name = case.get("casus") if isinstance(case, Mapping) else None
         try:
             casus, doc = read_case(case)
-            regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+            key = versie or casus.peildatum
+            if key not in chosen:
+                chosen[key] = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+            regelset = chosen[key]
             document = regelset.evaluate_casus(casus, doc)
             out.append(BatchResult(index, casus.casus, document.model_dump(mode="json"), None))
         except VerordeningError as exc:
