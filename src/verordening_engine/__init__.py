@@ -3,7 +3,7 @@
 Typical use::
 
     from verordening_engine import load_regelset
-    regelset = load_regelset("regels", peildatum=date(2026, 6, 1))
+    regelset = load_regelset(peildatum=date(2026, 6, 1))  # the regels shipped with the engine
     document = regelset.evaluate("scenarios/wmo-02-jongere-17-5-jaar-begeleiding.yaml")
 
 Names are imported on first use, so `import verordening_engine` (and the CLI's start-up)

@@ -7,7 +7,6 @@ pipeline load -> validate -> compile -> evaluate -> explain in one place.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,9 +24,8 @@ from .reading.yaml_loading import LocatedDocument, parse_text, read_document
 from .regels.compiled import CompiledRegelset
 from .regels.compiler import compile_regelset
 from .regels.loading import load_source, validate_document
+from .regels.location import resolve_regels
 from .regels.versions import VersionInfo, list_versions, select_version
-
-DEFAULT_REGELS = Path(os.environ.get("VERORDENING_REGELS", "regels"))
 
 try:
     ENGINE_VERSION = version("verordening-engine")
@@ -133,9 +131,12 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
         return cached
 
 
-def versions(root: str | Path = DEFAULT_REGELS) -> list[VersionInfo]:
-    """The timeline under `root` (re-read only when a regelset.yaml changes)."""
-    root = Path(root)
+def versions(root: str | Path | None = None) -> list[VersionInfo]:
+    """The timeline under `root` (default: $VERORDENING_REGELS, else the packaged regels).
+
+    Re-read only when a regelset.yaml changes.
+    """
+    root = resolve_regels(root)
     try:
         key = (str(root.resolve()), _stamp(list(root.rglob("regelset.yaml"))))
     except OSError:
@@ -147,13 +148,16 @@ def versions(root: str | Path = DEFAULT_REGELS) -> list[VersionInfo]:
 
 
 def load_regelset(
-    root: str | Path = DEFAULT_REGELS,
+    root: str | Path | None = None,
     *,
     versie: str | None = None,
     peildatum: dt.date | None = None,
 ) -> Regelset:
-    """The version named `versie`, or the vastgesteld version in force on `peildatum`."""
-    root = Path(root)
+    """The version named `versie`, or the vastgesteld version in force on `peildatum`.
+
+    `root` defaults to $VERORDENING_REGELS, else the regels packaged with the engine.
+    """
+    root = resolve_regels(root)
     if (root / "regelset.yaml").is_file():
         return load_regelset_folder(root)
     chosen = select_version(versions(root), peildatum or dt.date.today(), versie)
@@ -180,10 +184,15 @@ def read_case_text(text: str, name: str) -> tuple[Casus, LocatedDocument]:
 def evaluate(
     case: Casus | Mapping[str, Any] | str | Path,
     *,
-    regels: str | Path = DEFAULT_REGELS,
+    regels: str | Path | None = None,
     versie: str | None = None,
 ) -> BesluitDocument:
     """Evaluate a case under the version in force on its peildatum (or `versie`)."""
     casus, doc = read_case(case)
     regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
     return regelset.evaluate_casus(casus, doc)
+
+
+def all_regelsets(root: str | Path | None = None) -> list[Regelset]:
+    """Every version under `root`, compiled (for schemas, listings and the service)."""
+    return [load_regelset_folder(v.folder) for v in versions(root)]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EvaluationError, VerordeningError
+from .regels.location import resolve_regels
 
 CHUNK = 64
 
@@ -79,14 +80,14 @@ def _chunks(cases: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[tupl
 def evaluate_many(
     cases: Iterable[Mapping[str, Any]],
     *,
-    regels: str | Path = "regels",
+    regels: str | Path | None = None,
     versie: str | None = None,
     executor: Executor | None = None,
     chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[BatchResult]:
     """Results in input order. A bad case yields an error record; the run goes on."""
-    regels = str(regels)
+    regels = str(resolve_regels(regels))
     if executor is None:
         for chunk in _chunks(cases, chunk_size):
             results = _evaluate_chunk(regels, versie, chunk)

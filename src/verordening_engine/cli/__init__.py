@@ -6,7 +6,15 @@ Exit codes: 0 success, 1 a check found problems, 2 invalid input or usage.
 
 from __future__ import annotations
 
-from . import cases, rules, scenario_checks, version_tools
+from . import cases, listings, rules, scenario_checks, serving, version_tools
 from .app import main
 
-__all__ = ["cases", "main", "rules", "scenario_checks", "version_tools"]
+__all__ = [
+    "cases",
+    "listings",
+    "main",
+    "rules",
+    "scenario_checks",
+    "serving",
+    "version_tools",
+]

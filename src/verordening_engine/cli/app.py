@@ -24,7 +24,6 @@ FORMAT = click.option(
     show_default=True,
     help="terminal (rich), json, or markdown to paste into a document.",
 )
-DEFAULT_REGELS = os.environ.get("VERORDENING_REGELS", "regels")
 
 
 def _version() -> str:
@@ -71,6 +70,16 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def regels_of(ctx: click.Context) -> Path:
+    """The regels folder of this run: --regels, else $VERORDENING_REGELS, else the packaged one.
+
+    Resolved inside a guarded command, so a folder that does not exist is a clear message.
+    """
+    from ..regels.location import resolve_regels
+
+    return resolve_regels(ctx.find_root().obj["regels"])
+
+
 def make_console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -82,13 +91,13 @@ def make_console(stderr: bool = False) -> Any:
 @click.version_option(_version(), prog_name="verordening")
 @click.option(
     "--regels",
-    default=DEFAULT_REGELS,
-    show_default=True,
+    default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder with the regelsets (or env VERORDENING_REGELS).",
+    help="Folder with the regelsets (default: $VERORDENING_REGELS, else the regels "
+    "packaged with the engine).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
-def main(ctx: click.Context, regels: Path, debug: bool) -> None:
+def main(ctx: click.Context, regels: Path | None, debug: bool) -> None:
     """Integrale verordening sociaal domein Dordrecht: executable, explained rules."""
     ctx.obj = {"regels": regels}

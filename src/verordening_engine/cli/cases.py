@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .app import FORMAT, guarded, main, make_console
+from .app import FORMAT, guarded, main, make_console, regels_of
 
 
 @main.command()
@@ -25,7 +25,7 @@ def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> Non
     from ..api import load_regelset, read_case
 
     casus, doc = read_case(case)
-    regelset = load_regelset(ctx.obj["regels"], versie=versie, peildatum=casus.peildatum)
+    regelset = load_regelset(regels_of(ctx), versie=versie, peildatum=casus.peildatum)
     document = regelset.evaluate_casus(casus, doc)
     if fmt == "json":
         text = document.model_dump_json(indent=2) + "\n"
@@ -73,7 +73,7 @@ def batch(
             task = progress.add_task("casussen", total=len(items))
             for result in evaluate_many(
                 items,
-                regels=ctx.obj["regels"],
+                regels=regels_of(ctx),
                 versie=versie,
                 executor=executor,
                 progress=lambda n: progress.advance(task, n),
@@ -119,7 +119,7 @@ def reproduce(ctx: click.Context, besluit: Path, case: str) -> None:
             [Problem(str(besluit), None, None, "", f"not a decision document: {exc}")]
         ) from None
     casus, doc = read_case(case)
-    regelset = load_regelset(ctx.obj["regels"], versie=versie)
+    regelset = load_regelset(regels_of(ctx), versie=versie)
     notes = []
     if regelset.compiled.sha256 != sha:
         notes.append(

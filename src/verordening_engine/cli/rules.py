@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .app import guarded, main, make_console
+from .app import guarded, main, make_console, regels_of
 
 
 @main.command()
@@ -23,10 +23,10 @@ def validate(ctx: click.Context, path: Path | None) -> None:
     from ..regels.loading import discover
     from ..regels.versions import list_versions
 
-    target = path or ctx.obj["regels"]
+    target = path or regels_of(ctx)
     if target.is_file() and target.name != "regelset.yaml":
         casus, doc = read_case(target)
-        regelset = load_regelset(ctx.obj["regels"], peildatum=casus.peildatum)
+        regelset = load_regelset(regels_of(ctx), peildatum=casus.peildatum)
         bind_case(regelset.compiled, casus, doc)
         click.echo(f"ok: {target} is a valid case for version {regelset.versie}")
         return
@@ -70,7 +70,7 @@ def versions(ctx: click.Context) -> None:
     table = Table(title="Versies")
     for col in ("regelset", "versie", "status", "geldig vanaf", "geldig tot", "map"):
         table.add_column(col)
-    for v in list_all(ctx.obj["regels"]):
+    for v in list_all(regels_of(ctx)):
         m = v.meta
         table.add_row(
             m.id,
@@ -104,7 +104,7 @@ def show(
     from ..errors import Problem, VerordeningError
 
     day = peildatum.date() if peildatum else dt.date.today()
-    rs = load_regelset(ctx.obj["regels"], versie=versie, peildatum=day).compiled
+    rs = load_regelset(regels_of(ctx), versie=versie, peildatum=day).compiled
     for chapter in rs.source.hoofdstukken:
         for art in chapter.artikelen:
             if art.nummer == artikel:
@@ -125,17 +125,45 @@ def show(
 
 
 @main.command(name="schemas")
-@click.argument("folder", required=False, default="schemas", type=click.Path(path_type=Path))
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Exit 1 when the files differ from the models.")
+@click.option(
+    "--modelines",
+    "modelines",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also point the yaml-language-server modeline of every case file in this folder "
+    "at the case schema of its version (with --check: only report).",
+)
+@click.pass_context
 @guarded
-def schemas_cmd(folder: Path, check: bool) -> None:
-    """Write (or check) the JSON Schemas generated from the models."""
-    from .. import schemas
+def schemas_cmd(
+    ctx: click.Context, folder: Path | None, check: bool, modelines: Path | None
+) -> None:
+    """Write (or check) the JSON Schemas: one per model and a case schema per version.
 
+    FOLDER defaults to the schemas shipped with the engine (in a source checkout: schemas/).
+    """
+    from .. import schemas
+    from ..api import all_regelsets
+    from ..regels.location import packaged_schemas
+    from ..scenarios import modelines as lines
+
+    target = folder or packaged_schemas()
+    regels = regels_of(ctx)
+    regelsets = [r.compiled for r in all_regelsets(regels)]
     if check:
-        stale = schemas.drift(folder)
-        for name in stale:
-            click.echo(f"verouderd: {folder / name}", err=True)
-        sys.exit(1 if stale else 0)
-    for name in schemas.write(folder):
-        click.echo(f"geschreven: {folder / name}")
+        failed = False
+        for name in schemas.drift(target, regelsets):
+            click.echo(f"verouderd: {target / name}", err=True)
+            failed = True
+        for line in lines.check(modelines, regels, target) if modelines else []:
+            if not line.ok:
+                click.echo(
+                    f"modeline verouderd: {line.file} (moet zijn: {line.expected})", err=True
+                )
+                failed = True
+        sys.exit(1 if failed else 0)
+    for name in schemas.write(target, regelsets):
+        click.echo(f"geschreven: {target / name}")
+    for file in lines.rewrite(modelines, regels, target) if modelines else []:
+        click.echo(f"modeline bijgewerkt: {file}")

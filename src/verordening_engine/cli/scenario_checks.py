@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .app import guarded, main, make_console
+from .app import guarded, main, make_console, regels_of
 
 
 @main.command()
@@ -20,7 +20,7 @@ def scenarios(ctx: click.Context, path: Path) -> None:
 
     from ..scenarios.runner import run_scenarios
 
-    results = run_scenarios(path, ctx.obj["regels"])
+    results = run_scenarios(path, regels_of(ctx))
     table = Table(title=f"Scenario's in {path}")
     for col in ("scenario", "versie", "resultaat"):
         table.add_column(col)
@@ -52,12 +52,12 @@ def dekking(ctx: click.Context, path: Path, versie: str | None) -> None:
     from ..scenarios.coverage import article_coverage
     from ..scenarios.runner import run_scenarios
 
-    results = run_scenarios(path, ctx.obj["regels"])
+    results = run_scenarios(path, regels_of(ctx))
     used = [versie] if versie else sorted({r.versie for r in results if r.versie})
     console = make_console()
     uncovered = 0
     for version in used:
-        rs = load_regelset(ctx.obj["regels"], versie=version).compiled
+        rs = load_regelset(regels_of(ctx), versie=version).compiled
         table = Table(title=f"Artikeldekking versie {version}")
         for col in ("artikel", "titel", "beslist", "toegepast", "beslissend", "gedekt"):
             table.add_column(col)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .app import FORMAT, guarded, main, make_console
+from .app import FORMAT, guarded, main, make_console, regels_of
 
 
 @main.command(name="diff")
@@ -21,8 +21,8 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
     from ..api import load_regelset
     from ..versies.diff import diff, diff_markdown
 
-    a = load_regelset(ctx.obj["regels"], versie=versie_a).compiled
-    b = load_regelset(ctx.obj["regels"], versie=versie_b).compiled
+    a = load_regelset(regels_of(ctx), versie=versie_a).compiled
+    b = load_regelset(regels_of(ctx), versie=versie_b).compiled
     result = diff(a, b)
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -117,8 +117,8 @@ def regress(
     from ..versies.regression import regress as run
     from ..versies.regression_report import print_report, report_markdown
 
-    a = load_regelset(ctx.obj["regels"], versie=versie_a)
-    b = load_regelset(ctx.obj["regels"], versie=versie_b)
+    a = load_regelset(regels_of(ctx), versie=versie_a)
+    b = load_regelset(regels_of(ctx), versie=versie_b)
     day = peildatum.date() if peildatum else b.compiled.meta.geldig_vanaf
     executor = ProcessPoolExecutor(workers) if workers > 1 else None
     try:
@@ -132,7 +132,7 @@ def regress(
                 aantal=aantal,
                 seed_value=seed_value,
                 peildatum=day,
-                regels=str(ctx.obj["regels"]),
+                regels=str(regels_of(ctx)),
                 executor=executor,
                 progress=lambda n: progress.advance(task, n),
                 examples=not zonder_voorbeelden,
@@ -168,11 +168,11 @@ def check(ctx: click.Context, versie: str | None, aantal: int, seed_value: int) 
     from ..api import load_regelset, versions
     from ..versies.invariants import check_invariants
 
-    names = [versie] if versie else [v.meta.versie for v in versions(ctx.obj["regels"])]
+    names = [versie] if versie else [v.meta.versie for v in versions(regels_of(ctx))]
     console = make_console()
     failed = 0
     for name in names:
-        regelset = load_regelset(ctx.obj["regels"], versie=name)
+        regelset = load_regelset(regels_of(ctx), versie=name)
         for result in check_invariants(regelset, aantal=aantal, seed_value=seed_value):
             mark = "[green]ok[/]" if result.voldaan else "[red]GESCHONDEN[/]"
             console.print(f"{name} {mark} {result.id}: {result.omschrijving}")

@@ -1,0 +1,396 @@
+"""The HTTP JSON API: a thin layer over the library (parse, call, answer).
+
+Every evaluation runs in a worker thread under a capacity limit and a time limit, so the
+event loop keeps answering /health. Errors are answered as JSON (`Fout`); a bad case gives
+422 with every located problem, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Annotated, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException
+
+from ..api import ENGINE_VERSION, Regelset, all_regelsets, load_regelset, read_case_text, versions
+from ..batch import BatchResult, evaluate_many
+from ..besluit.model import BesluitDocument
+from ..casus.model import Casus
+from ..errors import EvaluationError, Problem, VerordeningError
+from ..reading.yaml_loading import LocatedDocument
+from ..regels.overview import ParameterOpDatum, parameters_on
+from ..regels.versions import VersionInfo
+from ..schemas import generate
+from .guard import Guard
+from .models import (
+    ArtikelAntwoord,
+    BatchFout,
+    Fout,
+    Gezondheid,
+    HoofdstukRef,
+    Probleem,
+    VersieInfo,
+)
+from .settings import Settings
+
+T = TypeVar("T")
+log = logging.getLogger("verordening.serve")
+REQUEST = "<verzoek>"
+Versie = Annotated[
+    str | None,
+    Query(description="Deze versie (ook een concept) in plaats van die op de peildatum"),
+]
+Uitleg = Annotated[bool, Query(description="false: besluiten zonder de uitleg per artikel")]
+Peildatum = Annotated[
+    dt.date | None,
+    Query(
+        description="Waarden op deze dag (standaard: vandaag als de versie dan geldt, anders "
+        "de eerste dag van de versie)"
+    ),
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Fout, "description": "Geen of een verkeerd token"},
+    413: {"model": Fout, "description": "Het verzoek is groter dan de limiet"},
+    422: {"model": Fout, "description": "Ongeldige invoer, met elk probleem op zijn plaats"},
+    503: {"model": Fout, "description": "Tijdslimiet overschreden"},
+}
+
+
+def decide(regelset: Regelset, casus: Casus, doc: LocatedDocument, uitleg: bool) -> BesluitDocument:
+    """The decision document, with or without the explanation (`artikelen`)."""
+    document = regelset.evaluate_casus(casus, doc)
+    # Until Regelset.evaluate_casus(..., explain=False) exists the explanation is dropped here.
+    return document if uitleg else _without_explanation(document)
+
+
+def _without_explanation(document: BesluitDocument) -> BesluitDocument:
+    besluiten = [b.model_copy(update={"artikelen": []}) for b in document.besluiten]
+    return document.model_copy(update={"besluiten": besluiten})
+
+
+def _fout(status: int, message: str, problems: list[Problem] | None = None) -> JSONResponse:
+    body = Fout(fout=message, problemen=[Probleem.of(p) for p in problems or []])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VerordeningError(
+            [Problem(REQUEST, None, None, "", f"not UTF-8 text (byte {exc.start})")]
+        ) from None
+
+
+class Service:
+    """State shared by the routes: settings, the evaluation slots and generated schemas."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limiter: anyio.CapacityLimiter | None = None
+        self._schemas: tuple[tuple[str, ...], dict[str, str]] | None = None
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """`work` in a worker thread: at most max_concurrent at once, within the time limit."""
+        if self.limiter is None:
+            self.limiter = anyio.CapacityLimiter(self.settings.limits.max_concurrent)
+        with anyio.fail_after(self.settings.limits.timeout):
+            return await anyio.to_thread.run_sync(
+                work, limiter=self.limiter, abandon_on_cancel=True
+            )
+
+    def version(self, versie: str) -> VersionInfo:
+        infos = versions(self.settings.regels)
+        for info in infos:
+            if info.meta.versie == versie:
+                return info
+        known = ", ".join(i.meta.versie for i in infos)
+        raise HTTPException(404, f"onbekende versie '{versie}' (bekend: {known})")
+
+    def schemas(self) -> dict[str, str]:
+        regelsets = [r.compiled for r in all_regelsets(self.settings.regels)]
+        key = tuple(rs.sha256 for rs in regelsets)
+        if self._schemas is None or self._schemas[0] != key:
+            self._schemas = (key, generate(regelsets))
+        return self._schemas[1]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application; `verordening serve` runs it under uvicorn."""
+    service = Service(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.limiter = anyio.CapacityLimiter(settings.limits.max_concurrent)
+        yield
+
+    app = FastAPI(
+        title="verordening-engine",
+        version=ENGINE_VERSION,
+        description=(
+            "Besluiten volgens de integrale verordening sociaal domein Dordrecht, met uitleg. "
+            "Dezelfde JSON als `verordening evaluate --format json`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    limits = settings.limits
+    app.add_middleware(
+        Guard,
+        token=settings.token,
+        limit_for=lambda path: limits.max_batch_bytes if path == "/v1/batch" else limits.max_bytes,
+    )
+    _handlers(app, settings)
+    _routes(app, service)
+    _openapi(app)
+    return app
+
+
+def _handlers(app: FastAPI, settings: Settings) -> None:
+    @app.exception_handler(VerordeningError)
+    async def bad_input(_: Request, exc: VerordeningError) -> JSONResponse:
+        return _fout(422, "ongeldige invoer", exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            Problem(REQUEST, None, None, ".".join(str(p) for p in e.get("loc", ())), e["msg"])
+            for e in exc.errors()
+        ]
+        return _fout(422, "ongeldige invoer", problems)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            return _fout(404, f"onbekend pad: {request.url.path}")
+        if exc.status_code == 405:
+            return _fout(405, f"methode {request.method} is hier niet toegestaan")
+        return _fout(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(TimeoutError)
+    async def too_slow(_: Request, exc: TimeoutError) -> JSONResponse:
+        return _fout(503, f"tijdslimiet van {settings.limits.timeout:g} s overschreden")
+
+    @app.exception_handler(EvaluationError)
+    async def rule_fault(_: Request, exc: EvaluationError) -> JSONResponse:
+        log.error("fout in de regels: %s", exc)
+        return _fout(500, f"fout in de regels: {exc}")
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("interne fout")
+        return _fout(500, f"interne fout ({type(exc).__name__})")
+
+
+def _routes(app: FastAPI, service: Service) -> None:
+    regels = service.settings.regels
+
+    @app.get("/health", response_model=Gezondheid, tags=["beheer"])
+    async def health() -> Gezondheid:
+        """Answers while the service runs; needs no token."""
+        return Gezondheid(status="ok", engine=ENGINE_VERSION)
+
+    @app.post(
+        "/v1/evaluate",
+        response_class=Response,
+        tags=["besluiten"],
+        responses={200: {"model": BesluitDocument, "description": "Het besluitdocument"}, **ERRORS},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "Een casus als JSON (YAML wordt ook gelezen)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Casus"}}},
+            }
+        },
+    )
+    async def evaluate(
+        request: Request,
+        versie: Versie = None,
+        uitleg: Uitleg = True,
+    ) -> Response:
+        """Decide every request of the case: what `verordening evaluate --format json` prints."""
+        body = await request.body()
+
+        def work() -> str:
+            casus, doc = read_case_text(_decode(body), REQUEST)
+            regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+            return decide(regelset, casus, doc, uitleg).model_dump_json(indent=2) + "\n"
+
+        return Response(await service.run(work), media_type="application/json")
+
+    @app.post(
+        "/v1/batch",
+        response_class=StreamingResponse,
+        tags=["besluiten"],
+        responses={
+            200: {
+                "description": "Per casus één regel: het besluitdocument, of een BatchFout",
+                "content": {
+                    "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/BatchFout"}}
+                },
+            },
+            **ERRORS,
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "JSON Lines: per regel één casus",
+                "content": {
+                    "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/Casus"}}
+                },
+            }
+        },
+    )
+    async def batch(
+        request: Request,
+        versie: Versie = None,
+        uitleg: Uitleg = True,
+    ) -> StreamingResponse:
+        """Many cases, one per line; one result line per case, in order, as they are decided.
+
+        The lines are those of `verordening batch`. A case over the time limit gets an error line.
+        """
+        text = _decode(await request.body())
+
+        async def lines() -> AsyncIterator[str]:
+            index = 0
+            for number, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    case = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    case = None
+                    result = BatchResult(
+                        index, None, None, [f"regel {number}: geen geldige JSON ({exc.msg})"]
+                    )
+                if case is not None:
+                    result = await _decided(case, index)
+                yield result.as_json_line() + "\n"
+                index += 1
+
+        async def _decided(case: Any, index: int) -> BatchResult:
+            try:
+                return await service.run(functools.partial(_one, case, index))
+            except TimeoutError:
+                name = case.get("casus") if isinstance(case, dict) else None
+                return BatchResult(
+                    index,
+                    str(name) if name else None,
+                    None,
+                    [f"tijdslimiet van {service.settings.limits.timeout:g} s overschreden"],
+                )
+
+        def _one(case: Any, at: int) -> BatchResult:
+            data = case if isinstance(case, dict) else {"_ongeldig": case}
+            (result,) = evaluate_many([data], regels=regels, versie=versie)
+            if not uitleg and result.document is not None:
+                # until evaluate_many(..., explain=False) exists
+                for besluit in result.document.get("besluiten", []):
+                    besluit["artikelen"] = []
+            return replace(result, index=at)
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    @app.get("/v1/versies", response_model=list[VersieInfo], tags=["regels"])
+    async def versies() -> list[VersieInfo]:
+        """Every version with its status and dates (the timeline)."""
+        return [
+            VersieInfo(
+                id=v.meta.id,
+                titel=v.meta.titel,
+                versie=v.meta.versie,
+                status=v.meta.status.value,
+                geldig_vanaf=v.meta.geldig_vanaf,
+                geldig_tot=v.meta.geldig_tot,
+                vorige_versie=v.meta.vorige_versie,
+            )
+            for v in versions(regels)
+        ]
+
+    @app.get(
+        "/v1/versies/{versie}/artikelen/{nummer}",
+        response_model=ArtikelAntwoord,
+        tags=["regels"],
+        responses={404: {"model": Fout}},
+    )
+    async def artikel(versie: str, nummer: str) -> ArtikelAntwoord:
+        """An article: text, legal basis, source and its rules."""
+        info = service.version(versie)
+        rs = (await service.run(lambda: load_regelset(info.folder))).compiled
+        for chapter in rs.source.hoofdstukken:
+            for art in chapter.artikelen:
+                if art.nummer == nummer:
+                    return ArtikelAntwoord(
+                        versie=versie,
+                        hoofdstuk=HoofdstukRef(nummer=chapter.nummer, titel=chapter.titel),
+                        artikel=art,
+                    )
+        raise HTTPException(404, f"geen artikel '{nummer}' in versie {versie}")
+
+    @app.get(
+        "/v1/versies/{versie}/parameters",
+        response_model=list[ParameterOpDatum],
+        tags=["regels"],
+        responses={404: {"model": Fout}, 422: {"model": Fout}},
+    )
+    async def parameters(
+        versie: str,
+        peildatum: Peildatum = None,
+    ) -> list[ParameterOpDatum]:
+        """Every parameter with its value on the peildatum, unit, source and verification."""
+        info = service.version(versie)
+        rs = (await service.run(lambda: load_regelset(info.folder))).compiled
+        today = dt.date.today()
+        day = peildatum or (today if info.covers(today) else info.meta.geldig_vanaf)
+        return parameters_on(rs, day)
+
+    @app.get(
+        "/v1/schemas/{name}",
+        tags=["regels"],
+        responses={200: {"description": "Een JSON Schema"}, 404: {"model": Fout}},
+    )
+    async def schema(name: str) -> Response:
+        """A JSON Schema by name: casus, casus-<versie>, besluit, regelset, ..."""
+        texts = await service.run(service.schemas)
+        key = name.removesuffix(".json").removesuffix(".schema") + ".schema.json"
+        if key not in texts:
+            known = ", ".join(sorted(n.removesuffix(".schema.json") for n in texts))
+            raise HTTPException(404, f"onbekend schema '{name}' (bekend: {known})")
+        return Response(texts[key], media_type="application/schema+json")
+
+
+def _openapi(app: FastAPI) -> None:
+    """The generated document plus the case model, which routes read from the raw body."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            case = Casus.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in case.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["Casus"] = case
+            components.setdefault(
+                "BatchFout",
+                BatchFout.model_json_schema(ref_template="#/components/schemas/{model}"),
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = build  # type: ignore[method-assign]
