@@ -86,13 +86,10 @@ def serve(
             err=True,
         )
         sys.exit(2)
-    from ..api import all_regelsets
     from ..serve.settings import Limits, Settings, read_token
 
-    regels = regels_of(ctx)
-    all_regelsets(regels)  # every version compiles before the port opens
     settings = Settings(
-        regels=regels,
+        regels=regels_of(ctx),
         token=read_token(token_file) if token_file else None,
         limits=Limits(
             max_bytes=max_bytes,
@@ -102,8 +99,9 @@ def serve(
             max_connections=max_connections,
         ),
     )
+    app = create_app(settings)  # reads and compiles every version before the port opens
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         limit_concurrency=max_connections,

@@ -11,28 +11,23 @@ import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import anyio
-import anyio.to_thread
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException
 
-from ..api import ENGINE_VERSION, Regelset, all_regelsets, load_regelset, read_case_text, versions
-from ..batch import BatchResult, evaluate_many
+from ..api import ENGINE_VERSION
+from ..batch import BatchResult
 from ..besluit.model import BesluitDocument
 from ..casus.model import Casus
 from ..errors import EvaluationError, Problem, VerordeningError
-from ..reading.yaml_loading import LocatedDocument
 from ..regels.overview import ParameterOpDatum, parameters_on
-from ..regels.versions import VersionInfo
-from ..schemas import generate
 from .guard import Guard
 from .models import (
     ArtikelAntwoord,
@@ -43,11 +38,10 @@ from .models import (
     Probleem,
     VersieInfo,
 )
+from .service import REQUEST, Service, decode
 from .settings import Settings
 
-T = TypeVar("T")
 log = logging.getLogger("verordening.serve")
-REQUEST = "<verzoek>"
 Versie = Annotated[
     str | None,
     Query(description="Deze versie (ook een concept) in plaats van die op de peildatum"),
@@ -68,63 +62,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def decide(regelset: Regelset, casus: Casus, doc: LocatedDocument, uitleg: bool) -> BesluitDocument:
-    """The decision document, with or without the explanation (`artikelen`)."""
-    document = regelset.evaluate_casus(casus, doc)
-    # Until Regelset.evaluate_casus(..., explain=False) exists the explanation is dropped here.
-    return document if uitleg else _without_explanation(document)
-
-
-def _without_explanation(document: BesluitDocument) -> BesluitDocument:
-    besluiten = [b.model_copy(update={"artikelen": []}) for b in document.besluiten]
-    return document.model_copy(update={"besluiten": besluiten})
-
-
 def _fout(status: int, message: str, problems: list[Problem] | None = None) -> JSONResponse:
     body = Fout(fout=message, problemen=[Probleem.of(p) for p in problems or []])
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
-
-
-def _decode(body: bytes) -> str:
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise VerordeningError(
-            [Problem(REQUEST, None, None, "", f"not UTF-8 text (byte {exc.start})")]
-        ) from None
-
-
-class Service:
-    """State shared by the routes: settings, the evaluation slots and generated schemas."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.limiter: anyio.CapacityLimiter | None = None
-        self._schemas: tuple[tuple[str, ...], dict[str, str]] | None = None
-
-    async def run(self, work: Callable[[], T]) -> T:
-        """`work` in a worker thread: at most max_concurrent at once, within the time limit."""
-        if self.limiter is None:
-            self.limiter = anyio.CapacityLimiter(self.settings.limits.max_concurrent)
-        with anyio.fail_after(self.settings.limits.timeout):
-            return await anyio.to_thread.run_sync(
-                work, limiter=self.limiter, abandon_on_cancel=True
-            )
-
-    def version(self, versie: str) -> VersionInfo:
-        infos = versions(self.settings.regels)
-        for info in infos:
-            if info.meta.versie == versie:
-                return info
-        known = ", ".join(i.meta.versie for i in infos)
-        raise HTTPException(404, f"onbekende versie '{versie}' (bekend: {known})")
-
-    def schemas(self) -> dict[str, str]:
-        regelsets = [r.compiled for r in all_regelsets(self.settings.regels)]
-        key = tuple(rs.sha256 for rs in regelsets)
-        if self._schemas is None or self._schemas[0] != key:
-            self._schemas = (key, generate(regelsets))
-        return self._schemas[1]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -196,7 +136,6 @@ def _handlers(app: FastAPI, settings: Settings) -> None:
 
 
 def _routes(app: FastAPI, service: Service) -> None:
-    regels = service.settings.regels
 
     @app.get("/health", response_model=Gezondheid, tags=["beheer"])
     async def health() -> Gezondheid:
@@ -222,13 +161,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         uitleg: Uitleg = True,
     ) -> Response:
         """Decide every request of the case: what `verordening evaluate --format json` prints."""
-        body = await request.body()
-
-        def work() -> str:
-            casus, doc = read_case_text(_decode(body), REQUEST)
-            regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
-            return decide(regelset, casus, doc, uitleg).model_dump_json(indent=2) + "\n"
-
+        work = functools.partial(service.evaluate, await request.body(), versie, uitleg)
         return Response(await service.run(work), media_type="application/json")
 
     @app.post(
@@ -263,7 +196,7 @@ def _routes(app: FastAPI, service: Service) -> None:
 
         The lines are those of `verordening batch`. A case over the time limit gets an error line.
         """
-        text = _decode(await request.body())
+        text = decode(await request.body())
 
         async def lines() -> AsyncIterator[str]:
             index = 0
@@ -284,7 +217,8 @@ def _routes(app: FastAPI, service: Service) -> None:
 
         async def _decided(case: Any, index: int) -> BatchResult:
             try:
-                return await service.run(functools.partial(_one, case, index))
+                work = functools.partial(service.batch_result, case, index, versie, uitleg)
+                return await service.run(work)
             except TimeoutError:
                 name = case.get("casus") if isinstance(case, dict) else None
                 return BatchResult(
@@ -293,15 +227,6 @@ def _routes(app: FastAPI, service: Service) -> None:
                     None,
                     [f"tijdslimiet van {service.settings.limits.timeout:g} s overschreden"],
                 )
-
-        def _one(case: Any, at: int) -> BatchResult:
-            data = case if isinstance(case, dict) else {"_ongeldig": case}
-            (result,) = evaluate_many([data], regels=regels, versie=versie)
-            if not uitleg and result.document is not None:
-                # until evaluate_many(..., explain=False) exists
-                for besluit in result.document.get("besluiten", []):
-                    besluit["artikelen"] = []
-            return replace(result, index=at)
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -318,7 +243,7 @@ def _routes(app: FastAPI, service: Service) -> None:
                 geldig_tot=v.meta.geldig_tot,
                 vorige_versie=v.meta.vorige_versie,
             )
-            for v in versions(regels)
+            for v in service.infos
         ]
 
     @app.get(
@@ -329,8 +254,7 @@ def _routes(app: FastAPI, service: Service) -> None:
     )
     async def artikel(versie: str, nummer: str) -> ArtikelAntwoord:
         """An article: text, legal basis, source and its rules."""
-        info = service.version(versie)
-        rs = (await service.run(lambda: load_regelset(info.folder))).compiled
+        rs = service.regelsets[service.info(versie).meta.versie].compiled
         for chapter in rs.source.hoofdstukken:
             for art in chapter.artikelen:
                 if art.nummer == nummer:
@@ -352,8 +276,8 @@ def _routes(app: FastAPI, service: Service) -> None:
         peildatum: Peildatum = None,
     ) -> list[ParameterOpDatum]:
         """Every parameter with its value on the peildatum, unit, source and verification."""
-        info = service.version(versie)
-        rs = (await service.run(lambda: load_regelset(info.folder))).compiled
+        info = service.info(versie)
+        rs = service.regelsets[info.meta.versie].compiled
         today = dt.date.today()
         day = peildatum or (today if info.covers(today) else info.meta.geldig_vanaf)
         return parameters_on(rs, day)
@@ -365,7 +289,7 @@ def _routes(app: FastAPI, service: Service) -> None:
     )
     async def schema(name: str) -> Response:
         """A JSON Schema by name: casus, casus-<versie>, besluit, regelset, ..."""
-        texts = await service.run(service.schemas)
+        texts = service.schemas
         key = name.removesuffix(".json").removesuffix(".schema") + ".schema.json"
         if key not in texts:
             known = ", ".join(sorted(n.removesuffix(".schema.json") for n in texts))
