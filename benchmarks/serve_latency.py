@@ -93,6 +93,26 @@ def _run(url: str, bodies: list[bytes], clients: int, total: int, params: dict[s
     )
 
 
+def _in_process(bodies: list[bytes], uitleg: bool, total: int) -> None:
+    """The same work without HTTP (parse, decide, JSON): what the service adds is the rest."""
+    from verordening_engine.regels.location import resolve_regels
+    from verordening_engine.serve.service import Service
+    from verordening_engine.serve.settings import Settings
+
+    service = Service(Settings(regels=resolve_regels()))
+    for body in bodies:
+        service.evaluate(body, None, uitleg)
+    ms = []
+    for i in range(total):
+        start = time.perf_counter()
+        service.evaluate(bodies[i % len(bodies)], None, uitleg)
+        ms.append((time.perf_counter() - start) * 1000)
+    print(
+        f"in process, {total} cases:  p50 {_percentile(ms, 0.5):6.1f} ms  "
+        f"p90 {_percentile(ms, 0.9):6.1f} ms  p99 {_percentile(ms, 0.99):6.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=800)
@@ -122,6 +142,7 @@ def main() -> None:
             f"{len(bodies)} scenario cases, uitleg={'false' if args.zonder_uitleg else 'true'}, "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
         )
+        _in_process(bodies, not args.zonder_uitleg, args.requests)
         _run(url, bodies, 1, 100, params)  # warm-up: every version compiled, caches filled
         for clients in (int(c) for c in args.clients.split(",")):
             _run(url, bodies, clients, args.requests, params)
