@@ -8,7 +8,7 @@
 # `--regels /regels` to serve a municipality's own set instead.
 # Not built in the project's CI (no container engine there): see the README.
 
-FROM python:3.12-slim AS build
+FROM python:3.11-slim AS build
 # durable-rules is published as a source distribution only: it is compiled here.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \
@@ -20,7 +20,7 @@ COPY regels ./regels
 COPY schemas ./schemas
 RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[serve]'
 
-FROM python:3.12-slim
+FROM python:3.11-slim
 RUN useradd --system --create-home --uid 10001 verordening
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels 'verordening-engine[serve]' \
