@@ -12,6 +12,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import yaml
@@ -26,6 +28,9 @@ from click.testing import CliRunner
 
 from verordening_engine.api import read_case
 from verordening_engine.cli import main
+from verordening_engine.regels.location import resolve_regels
+from verordening_engine.serve.service import Service
+from verordening_engine.serve.settings import Limits, Settings
 
 from .conftest import SCENARIOS
 
@@ -319,3 +324,41 @@ def test_openapi_describes_requests_and_responses(server: Server) -> None:
         components
     )
     assert "Traceback" not in server.log.read_text()
+
+
+def _service(**limits: Any) -> Service:
+    return Service(Settings(regels=resolve_regels(), limits=Limits(**limits)))
+
+
+def test_time_limit_cuts_a_slow_evaluation_short() -> None:
+    service = _service(timeout=0.05)
+
+    async def ask() -> None:
+        await service.run(lambda: time.sleep(3))
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        anyio.run(ask)
+    assert time.monotonic() - started < 3
+
+
+def test_no_more_evaluations_at_once_than_allowed() -> None:
+    service = _service(max_concurrent=2, timeout=60)
+    lock = threading.Lock()
+    running = [0, 0]  # now, highest
+
+    def work() -> None:
+        with lock:
+            running[0] += 1
+            running[1] = max(running)
+        time.sleep(0.1)
+        with lock:
+            running[0] -= 1
+
+    async def many() -> None:
+        async with anyio.create_task_group() as group:
+            for _ in range(8):
+                group.start_soon(service.run, work)
+
+    anyio.run(many)
+    assert running[0] == 0 and 1 <= running[1] <= 2  # eight asked at once, two at a time
