@@ -99,6 +99,12 @@ def serve(
             max_connections=max_connections,
         ),
     )
+    if settings.token is None and host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            f"waarschuwing: {host} is reachable from other machines and there is no "
+            "--token-file: anyone who can reach it can use the service",
+            err=True,
+        )
     app = create_app(settings)  # reads and compiles every version before the port opens
     config = uvicorn.Config(
         app,
