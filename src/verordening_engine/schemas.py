@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .api import all_regelsets
 from .besluit.model import BesluitDocument
 from .casus.model import Casus
 from .regels.compiled import BUILTIN_HUISHOUDEN, CompiledRegelset
@@ -136,9 +137,15 @@ def case_schema(rs: CompiledRegelset) -> dict[str, Any]:
 
 
 def generate(regelsets: list[CompiledRegelset] | None = None) -> dict[str, str]:
-    """File name -> schema text (stable: sorted keys, trailing newline)."""
+    """File name -> schema text (stable: sorted keys, trailing newline).
+
+    `regelsets` gives the versions to write a case schema for; None means every version of
+    the default regels ($VERORDENING_REGELS, else the packaged ones).
+    """
+    if regelsets is None:
+        regelsets = [r.compiled for r in all_regelsets()]
     out = {f"{name}.schema.json": _text(model_schema(name)) for name in MODELS}
-    for rs in regelsets or []:
+    for rs in regelsets:
         out[case_schema_name(rs.meta.versie)] = _text(case_schema(rs))
     return out
 
