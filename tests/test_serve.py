@@ -26,13 +26,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from verordening_engine.api import read_case
+from verordening_engine.api import evaluate, read_case
 from verordening_engine.cli import main
 from verordening_engine.regels.location import resolve_regels
 from verordening_engine.serve.service import Service
 from verordening_engine.serve.settings import Limits, Settings
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, VERSIE_2026
 
 MAX_BYTES = 100_000
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
@@ -362,3 +362,11 @@ def test_no_more_evaluations_at_once_than_allowed() -> None:
 
     anyio.run(many)
     assert running[0] == 0 and 1 <= running[1] <= 2  # eight asked at once, two at a time
+
+
+def test_one_version_folder_serves_as_load_regelset_reads_it() -> None:
+    service = Service(Settings(regels=VERSIE_2026))
+    case = SCENARIOS / "v2025-01-vervoer-ouders-dichtbij.yaml"  # a peildatum in 2025
+    answer = json.loads(service.evaluate(_case_json(case), None, True))
+    assert answer["verordening"]["versie"] == "2026-04-01"
+    assert answer == evaluate(case, regels=VERSIE_2026).model_dump(mode="json")

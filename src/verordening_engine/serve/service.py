@@ -58,7 +58,11 @@ class Service:
         self.limiter: anyio.CapacityLimiter | None = None
         root = settings.regels
         self.single_folder = (root / META_FILE).is_file()
-        self.infos: list[VersionInfo] = versions(root)
+        if self.single_folder:  # one version folder, taken whatever its dates (as load_regelset)
+            only = load_regelset_folder(root)
+            self.infos: list[VersionInfo] = [VersionInfo(root, only.compiled.meta)]
+        else:
+            self.infos = versions(root)
         self.regelsets = {i.meta.versie: load_regelset_folder(i.folder) for i in self.infos}
         self.schemas = generate([r.compiled for r in self.regelsets.values()])
 
