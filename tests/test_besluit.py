@@ -127,6 +127,7 @@ def test_unsettled_conflict_is_reported_not_resolved(regels_copy: Path) -> None:
                     "beperking_vastgesteld": True,
                     "eigen_kracht_volstaat": True,
                     "algemene_voorziening_volstaat": True,
+                    "algemene_voorziening_betaalbaar": True,
                     "passende_algemene_voorziening": "wasservice",
                     "meldingsdatum": "2026-05-01",
                     "aanvraagdatum": "2026-05-18",
@@ -151,6 +152,7 @@ def test_exception_sets_base_rule_aside(regelset: Regelset) -> None:
                 "feiten": {
                     "beperking_vastgesteld": True,
                     "mantelzorg_volstaat": True,
+                    "mantelzorger_kan_en_wil": True,
                     "meldingsdatum": "2026-05-01",
                     "aanvraagdatum": "2026-05-18",
                 },
@@ -174,7 +176,7 @@ def test_guarded_partner_read_without_partner(regelset: Regelset) -> None:
 
 def test_unguarded_partner_read_fails_loudly(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "huishouden.heeft_partner and (leeftijd_maanden", "(leeftijd_maanden")
+    edit(chapter, "huishouden.heeft_partner and (peildatum <", "(peildatum <")
     rs = load_regelset_folder(regels_copy)
     with pytest.raises(EvaluationError, match=r"partner\.geboortedatum"):
         rs.evaluate(CASE)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .besluit.explanation import explain_request
+from .besluit.household import household_contributions
 from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
 from .casus.binding import bind_case
 from .casus.model import Casus
@@ -69,6 +70,7 @@ class Regelset:
         besluiten = [
             explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
         ]
+        besluiten, huishouden = household_contributions(rs, casus, besluiten)
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
@@ -77,6 +79,7 @@ class Regelset:
             ),
             engine=EngineRef(versie=ENGINE_VERSION),
             besluiten=besluiten,
+            huishouden_bijdrage=huishouden,
         )
         return document, results
 

@@ -91,7 +91,12 @@ def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> l
         url += f"&z={peildatum.isoformat()}&g={peildatum.isoformat()}"
         refs.append(
             GrondslagRef.model_construct(
-                wet=wet.naam, bwb=wet.bwb, artikel=g.artikel, lid=g.lid, url=url
+                wet=wet.naam,
+                bwb=wet.bwb,
+                artikel=g.artikel,
+                lid=g.lid,
+                onderdeel=g.onderdeel,
+                url=url,
             )
         )
     return refs

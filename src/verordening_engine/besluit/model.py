@@ -35,6 +35,7 @@ class GrondslagRef(Out):
     bwb: str
     artikel: str
     lid: int | None
+    onderdeel: str | None = None
     url: str
 
 
@@ -55,6 +56,24 @@ class Toelichting(Out):
     waarom_niet: str | None
 
 
+class HuishoudenBijdrage(Out):
+    """One Wmo bijdrage per month for all maatwerkvoorzieningen of one client unit together.
+
+    Wmo 2015 art. 2.1.4a lid 4: the ongehuwde cliënt, or the cliënt and his echtgenoot
+    together, pay one amount per month however many maatwerkvoorzieningen they have. Count
+    `bedrag` once per entry; the besluiten it covers say they are part of it.
+    """
+
+    id: str
+    personen: list[str]
+    bedrag: str
+    per: str
+    regime: str
+    grondslag: list[GrondslagRef]
+    besluiten: list[str]
+    toelichting: str
+
+
 class Besluit(Out):
     aanvraag: str
     persoon: str
@@ -62,6 +81,8 @@ class Besluit(Out):
     uitkomst: Uitkomst | None
     verwijzing: str | None
     eigen_bijdrage: Bijdrage | None
+    huishouden_bijdrage: str | None = None
+    bijdrage_toelichting: str | None = None
     ingangsdatum: dt.date | None
     termijnen: dict[str, dt.date]
     vaststellingen: dict[str, bool | int | str]
@@ -76,3 +97,4 @@ class BesluitDocument(Out):
     verordening: VerordeningRef
     engine: EngineRef
     besluiten: list[Besluit]
+    huishouden_bijdrage: list[HuishoudenBijdrage] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
 from ..errors import Problem, VerordeningError
-from ..language.expressions import Ref, Value, parse_euro
+from ..language.expressions import Ref, Value, add_months, parse_euro
 from ..reading.yaml_loading import Loc, LocatedDocument
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Feit
@@ -143,6 +143,12 @@ class _Binder:
         )
         household["aantal_leden"] = len(leden)
         household["aantal_kinderen"] = sum(1 for lid in leden if lid.rol == Rol.kind)
+        # under 18 on the peildatum: a "ten laste komend kind" (Participatiewet art. 4 lid 1)
+        household["aantal_minderjarige_kinderen"] = sum(
+            1
+            for lid in leden
+            if lid.rol == Rol.kind and add_months(lid.geboortedatum, 18 * 12) > casus.peildatum
+        )
         params: dict[Ref, Value] = {}
         for name in self.rs.parameters:
             dated = self.rs.param_at(name, casus.peildatum)

@@ -8,6 +8,7 @@ closure. Nothing is ever passed to `eval`. Money is integer cents, dates are `da
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import itertools
 import operator
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from .types import (
     MissingValue,
     Ref,
     Resolver,
+    Series,
     T,
     Value,
     _err,
@@ -64,9 +66,14 @@ _SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">
 
 
 class _Compiler:
-    def __init__(self, source: str, resolve: Resolver) -> None:
+    def __init__(self, source: str, resolve: Resolver, series: Series | None = None) -> None:
         self.source = source
         self.resolve = resolve
+        self._series = series
+
+    def series(self, name: str) -> tuple[tuple[dt.date, Value], ...] | None:
+        """The values of parameter `name` by date, when the caller knows them."""
+        return self._series(name) if self._series is not None else None
 
     def segment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or self.source
@@ -285,8 +292,14 @@ class _Compiler:
             raise _err(node, f"'{self.segment(node)}' is {compiled.type}, expected {type_}")
 
 
-def compile_expression(source: str, resolve: Resolver, expected: T | None = None) -> Compiled:
-    """Parse and type-check `source`; raise ExpressionError with a position on any problem."""
+def compile_expression(
+    source: str, resolve: Resolver, expected: T | None = None, series: Series | None = None
+) -> Compiled:
+    """Parse and type-check `source`; raise ExpressionError with a position on any problem.
+
+    `series` gives a parameter's values by date, for waarde_op(); without it that function
+    is not available.
+    """
     text = source.strip()
     try:
         tree = ast.parse(text, mode="eval")
@@ -296,7 +309,7 @@ def compile_expression(source: str, resolve: Resolver, expected: T | None = None
         ) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed") from None
-    compiler = _Compiler(text, resolve)
+    compiler = _Compiler(text, resolve, series)
     try:
         compiled = compiler.compile(tree.body)
     except RecursionError:

@@ -66,6 +66,8 @@ class MissingValue(Exception):
 
 
 Resolver = Callable[[Ref], T | None]
+# A parameter's values by date (vanaf, value), oldest first: what waarde_op() reads.
+Series = Callable[[str], tuple[tuple[dt.date, "Value"], ...] | None]
 Context = Callable[[Ref], Value]
 Fn = Callable[[Context], Any]
 
@@ -108,3 +110,5 @@ class Builder(Protocol):
     ) -> Compiled: ...
 
     def expect(self, node: ast.AST, type_: T) -> Compiled: ...
+
+    def series(self, name: str) -> tuple[tuple[dt.date, Value], ...] | None: ...

@@ -39,6 +39,7 @@ BUILTIN_HUISHOUDEN: dict[str, T] = {
     "heeft_partner": T.waarheid,
     "aantal_leden": T.getal,
     "aantal_kinderen": T.getal,
+    "aantal_minderjarige_kinderen": T.getal,
 }
 BUILTIN_VOORZIENING: dict[str, T] = {
     "id": T.tekst,

@@ -6,8 +6,10 @@ expressions, who defines each derived fact, cycles, selections, priorities, temp
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..errors import Problem, VerordeningError
-from ..language.expressions import Compiled, ExpressionError, Ref, T, compile_expression
+from ..language.expressions import Compiled, ExpressionError, Ref, T, Value, compile_expression
 from ..reading.yaml_loading import Loc
 from .compiled import (
     BESLUIT_NAMES,
@@ -72,12 +74,18 @@ class Compiler(Declarations):
 
         return resolve
 
+    def param_series(self, name: str) -> tuple[tuple[dt.date, Value], ...] | None:
+        """A parameter's values by date, for waarde_op() (None for an unknown parameter)."""
+        if name not in self.params:
+            return None
+        return tuple((v.vanaf, v.value) for v in self.params[name])
+
     def expression(
         self, file: str, loc: Loc, text: str, applies_to: frozenset[str], expected: T | None
     ) -> Compiled | None:
         resolve = self.resolver_override or self.resolver(applies_to)
         try:
-            return compile_expression(text, resolve, expected)  # type: ignore[arg-type]
+            return compile_expression(text, resolve, expected, self.param_series)  # type: ignore[arg-type]
         except ExpressionError as exc:
             doc = self.src.doc(file)
             line, column = doc.position(loc)
