@@ -14,6 +14,7 @@ from typing import Any
 from ..casus.model import Casus, Lid, Rol
 from ..errors import Problem, VerordeningError
 from ..language.expressions import Ref, Value, parse_euro
+from ..reading.spellings import parse_iso_date
 from ..reading.yaml_loading import Loc, LocatedDocument
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Feit
@@ -50,14 +51,10 @@ def _convert(feit: Feit, value: Any) -> Value:
             return parse_euro(value)
         raise ValueError("expected an amount as text with two decimals, e.g. '1234.50'")
     if kind == "datum":
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("expected a date YYYY-MM-DD") from None
-        raise ValueError("expected a date YYYY-MM-DD")
+        day = parse_iso_date(value)
+        if not EARLIEST <= day <= LATEST:
+            raise ValueError(f"date outside the supported range {EARLIEST} to {LATEST}")
+        return day
     if not isinstance(value, str):
         raise ValueError("expected text")
     if feit.waarden is not None and value not in feit.waarden:

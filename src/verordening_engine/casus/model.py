@@ -16,6 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from ..reading.spellings import IsoDate
 from ..regels.model import Uitkomst
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
@@ -36,7 +37,7 @@ class Rol(StrEnum):
 
 class Lid(Strict):
     id: Key
-    geboortedatum: dt.date
+    geboortedatum: IsoDate
     rol: Rol
     naam: str | None = Field(default=None, max_length=200)
     feiten: dict[str, FeitWaarde] = Field(default_factory=dict)
@@ -66,8 +67,8 @@ class Verwachting(Strict):
     uitkomst: Uitkomst
     verwijzing: str | None = None
     eigen_bijdrage: VerwachteBijdrage | None = None
-    ingangsdatum: dt.date | None = None
-    termijnen: dict[str, dt.date] | None = None
+    ingangsdatum: IsoDate | None = None
+    termijnen: dict[str, IsoDate] | None = None
     vaststellingen: dict[str, StrictBool | StrictInt | StrictStr] | None = None
     beslissende_artikelen: list[str] = Field(default_factory=list)
 
@@ -77,7 +78,7 @@ class Casus(Strict):
 
     schema_: str | None = Field(default=None, alias="$schema")
     casus: Key
-    peildatum: dt.date
+    peildatum: IsoDate
     huishouden: Huishouden
     aanvragen: list[Aanvraag] = Field(min_length=1, max_length=50)
     verhaal: str | None = Field(default=None, max_length=5_000)
