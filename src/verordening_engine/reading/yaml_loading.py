@@ -65,23 +65,20 @@ CoreResolver.add_implicit_resolver(
 CoreResolver.add_implicit_resolver(FLOAT, _whole(_FLOAT.pattern), list("-+.0123456789"))
 CoreResolver.add_implicit_resolver(NULL, _whole(_NULL.pattern), ["n", "N", "~", ""])
 
-try:
-    from yaml.cyaml import CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
 
-if CParser is not None:
+def _make_loader() -> Any:
+    """libyaml's parser with the core-schema resolver (PyYAML's own parser without libyaml)."""
+    if yaml.__with_libyaml__:
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _CoreLoader(CParser, CoreResolver):  # type: ignore[misc]
-        """libyaml's parser with the core-schema resolver (it composes nodes only)."""
+        class CoreLoader(CParser, CoreResolver):
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                CoreResolver.__init__(self)
 
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            CoreResolver.__init__(self)
+        return CoreLoader
 
-else:  # pragma: no cover - only without libyaml
-
-    class _CoreLoader(  # type: ignore[no-redef]
+    class PureCoreLoader(  # pragma: no cover - only where PyYAML lacks libyaml
         yaml.reader.Reader,
         yaml.scanner.Scanner,
         yaml.parser.Parser,
@@ -94,6 +91,11 @@ else:  # pragma: no cover - only without libyaml
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
             CoreResolver.__init__(self)
+
+    return PureCoreLoader
+
+
+_LOADER: Any = _make_loader()
 
 
 @dataclass
@@ -255,7 +257,11 @@ def parse_text(text: str, file: str) -> LocatedDocument:
     """Parse YAML (or JSON, a subset) text into plain data with positions; all problems."""
     _check_text(text, file)
     try:
-        node = yaml.compose(text, Loader=_CoreLoader)
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
