@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+MAX_MESSAGE = 400  # characters of one message; names in it come from untrusted files
+MAX_NAME = 200  # characters of a file name or field path
+MAX_SHOWN = 50  # problems printed before the rest are only counted
+
+
+def printable(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` safe to print on one line: control, format and separator characters escaped
+    (no forged lines, no terminal escapes, no hidden bidi text) and capped at `limit`."""
+    if not text.isprintable():
+        text = "".join(
+            ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+        )
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One located problem: a file, a position in it, the field and a plain message."""
+    """One located problem: a file, a position in it, the field and a plain message.
+
+    Names and values quoted from a file may be anything: every text is made printable and
+    capped when the problem is made, so no output built from it can be forged or flooded.
+    """
 
     file: str
     line: int | None
     column: int | None
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", printable(str(self.file), MAX_NAME))
+        object.__setattr__(self, "field", printable(str(self.field), MAX_NAME))
+        object.__setattr__(self, "message", printable(str(self.message), MAX_MESSAGE))
 
     def __str__(self) -> str:
         where = self.file
@@ -34,6 +61,26 @@ class VerordeningError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems), key=_order)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest known names, else the first few known names."""
+    names = sorted(set(known))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+    if not names:
+        return " (known: none)"
+    listed = ", ".join(names[:12])
+    return f" (known: {listed}{', …' if len(names) > 12 else ''})"
+
+
+def shown(problems: list[Problem], limit: int = MAX_SHOWN) -> list[str]:
+    """The lines to print for `problems`: the first `limit`, then how many more there are."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… en nog {len(problems) - limit} problemen (niet getoond)")
+    return lines
 
 
 def _order(p: Problem) -> tuple[str, int, int, str, str]:

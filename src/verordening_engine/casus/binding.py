@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
-from ..errors import Problem, VerordeningError
+from ..errors import Problem, VerordeningError, did_you_mean
 from ..language.expressions import Ref, Value, parse_euro
 from ..reading.spellings import parse_iso_date
 from ..reading.yaml_loading import Loc, LocatedDocument
@@ -75,9 +75,11 @@ class _Binder:
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
-                known = ", ".join(sorted(vocab)) or "none"
                 self.problems.append(
-                    self.doc.problem((*loc, name), f"unknown fact for {space} (known: {known})")
+                    self.doc.problem(
+                        (*loc, name),
+                        f"unknown fact for {space}: '{name}'{did_you_mean(str(name), vocab)}",
+                    )
                 )
                 continue
             try:
@@ -167,7 +169,8 @@ class _Binder:
                     self.doc.problem(
                         (*loc, "voorziening"),
                         f"unknown voorziening '{aanvraag.voorziening}' in version "
-                        f"{self.rs.meta.versie} (known: {', '.join(sorted(self.rs.catalogue))})",
+                        f"{self.rs.meta.versie}"
+                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue)}",
                     )
                 )
                 continue
