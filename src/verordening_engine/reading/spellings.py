@@ -16,6 +16,7 @@ from pydantic import BeforeValidator
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _AMOUNT = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?", re.ASCII)
+_DECIMALS = re.compile(r"-?[0-9]{1,12}\.[0-9]{3,40}", re.ASCII)
 
 
 def parse_iso_date(value: Any) -> dt.date:
@@ -43,6 +44,8 @@ def is_iso_date(value: Any) -> bool:
 def check_amount_spelling(text: str) -> str:
     """`text` if it is spelled like `123.45`; ValueError otherwise."""
     if not _AMOUNT.fullmatch(text):
+        if _DECIMALS.fullmatch(text):
+            raise ValueError(f"'{text[:40]}' must have at most two decimals")
         raise ValueError(f"'{text[:40]}' is not an amount in euros (write e.g. '21.80')")
     return text
 
