@@ -6,7 +6,7 @@ Exit codes: 0 success, 1 a check found problems, 2 invalid input or usage.
 
 from __future__ import annotations
 
-from . import cases, rules, scenario_checks, version_tools
+from . import batch, cases, rules, scenario_checks, version_tools
 from .app import main
 
-__all__ = ["cases", "main", "rules", "scenario_checks", "version_tools"]
+__all__ = ["batch", "cases", "main", "rules", "scenario_checks", "version_tools"]

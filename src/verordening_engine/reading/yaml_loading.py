@@ -306,6 +306,15 @@ def _json_int(text: str) -> int:
     return int(text)
 
 
+def _json_float(text: str) -> float:
+    if len(text) > 2 * MAX_DIGITS:
+        raise ValueError(f"number longer than {2 * MAX_DIGITS} characters")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text}")
+    return value
+
+
 def _json_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a JSON value")
 
@@ -314,7 +323,9 @@ def parse_json(text: str, file: str) -> LocatedDocument:
     """One JSON document (a JSON Lines line), strictly: bounded numbers, depth and size."""
     _check_text(text, file)
     try:
-        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        data = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
     except json.JSONDecodeError as exc:
         raise fail(file, f"not valid JSON: {exc.msg}", column=exc.colno) from None
     except (ValueError, RecursionError) as exc:
