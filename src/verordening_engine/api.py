@@ -22,7 +22,7 @@ from .casus.binding import bind_case
 from .casus.model import Casus
 from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
 from .engine.settlement import beats, settle
-from .errors import Problem, VerordeningError
+from .errors import CaseValueError, Problem, VerordeningError
 from .reading.yaml_loading import LocatedDocument, parse_text, read_bytes, read_document
 from .regels.compiled import CompiledRegelset
 from .regels.compiler import compile_regelset
@@ -67,9 +67,12 @@ class Regelset:
         rs = self.compiled
         casus, _ = revalidated(casus)  # never trust a model that may have changed since
         requests = bind_case(rs, casus, doc)
-        results: list[RequestRun] = (
-            self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
-        )
+        try:
+            results: list[RequestRun] = (
+                self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
+            )
+        except CaseValueError as exc:
+            raise _located(exc, casus, doc) from None
         closure = _closure(rs)
         besluiten = [
             explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
@@ -176,6 +179,16 @@ def read_case(case: Casus | Mapping[str, Any] | str | Path) -> tuple[Casus, Loca
     else:
         doc = read_document(case)
     return validate_document(doc, Casus), doc
+
+
+def _located(exc: CaseValueError, casus: Casus, doc: LocatedDocument) -> VerordeningError:
+    """A computation out of range, as an input error at the request whose values caused it."""
+    index = next((i for i, a in enumerate(casus.aanvragen) if a.id == exc.aanvraag), None)
+    loc: tuple[int | str, ...] = ("aanvragen", index) if index is not None else ()
+    used = ", ".join(f"{name} = {value}" for name, value in exc.facts.items())
+    return VerordeningError(
+        [doc.problem(loc, f"value out of the range the rules can compute with ({used}): {exc}")]
+    )
 
 
 def revalidated(casus: Casus) -> tuple[Casus, LocatedDocument]:

@@ -99,3 +99,13 @@ class EvaluationError(Exception):
 
     This is a fault in a regelset or in the engine, never in the case: it is reported loudly.
     """
+
+
+class CaseValueError(EvaluationError):
+    """A computation went out of range on a case's own values (a date beyond year 9999, an
+    overflowing number): bad input, reported located in the case, not as a rule fault."""
+
+    def __init__(self, message: str, aanvraag: str, facts: dict[str, str]) -> None:
+        super().__init__(message)
+        self.aanvraag = aanvraag
+        self.facts = facts

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .batch import BatchFout
 from .besluit.model import BesluitDocument
 from .casus.model import Casus
 from .regels.model import (
@@ -28,6 +29,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "invarianten": (Invarianten, "validation"),
     "casus": (Casus, "validation"),
     "besluit": (BesluitDocument, "serialization"),
+    "batchfout": (BatchFout, "serialization"),
 }
 
 
