@@ -1,7 +1,7 @@
 """`verordening batch`: many cases in, one JSON Lines record per case out, nothing lost.
 
-Records are written as they come, in input order (bounded memory); see batch.py for the
-records, batch_workers.py for the worker processes and batch_output.py for the target.
+Records are written as they come, in input order (bounded memory); see the batch package for the
+records, its workers module for the worker processes and its output module for the target.
 Exit 0 when every case was decided, 1 when some gave an error record, 2 when the input or
 the target cannot be used, 128+N when stopped by signal N (Ctrl-C, SIGTERM).
 """
@@ -46,8 +46,8 @@ def batch(
     from rich.progress import Progress
 
     from ..batch import BatchResult, evaluate_many, input_size_hint, read_cases
-    from ..batch_output import OutputError, RecordSink, silence_stdout
-    from ..batch_workers import WorkerPool
+    from ..batch.output import OutputError, RecordSink, silence_stdout
+    from ..batch.workers import WorkerPool
 
     try:
         sink = RecordSink(uitvoer)  # before any work: an unwritable target is refused

@@ -7,7 +7,7 @@ deep or too large, an unreadable file, an invalid case, a rule fault, a lost wor
 and evaluating happen per input, so no single input can end the run.
 
 `evaluate_many` runs on any `concurrent.futures.Executor` (process pool, Dask) with a bounded
-number of chunks in flight; the CLI uses `batch_workers`, which also survives killed workers.
+number of chunks in flight; the CLI uses `batch.workers`, which also survives killed workers.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import EvaluationError, Problem, VerordeningError, fail, printable
-from .reading.yaml_loading import (
+from ..errors import EvaluationError, Problem, VerordeningError, fail, printable
+from ..reading.yaml_loading import (
     MAX_BYTES,
     LocatedDocument,
     decode_utf8,
@@ -126,7 +126,7 @@ def _case_name(data: Any) -> str | None:
 
 
 def _read(item: BatchInput) -> tuple[Any, LocatedDocument]:
-    from .api import read_case
+    from ..api import read_case
 
     if item.raw is not None:
         text = decode_utf8(item.raw, item.bron)
@@ -140,8 +140,8 @@ def _read(item: BatchInput) -> tuple[Any, LocatedDocument]:
 
 
 def read_case_doc(doc: LocatedDocument) -> tuple[Any, LocatedDocument]:
-    from .casus.model import Casus
-    from .regels.loading import validate_document
+    from ..casus.model import Casus
+    from ..regels.loading import validate_document
 
     return validate_document(doc, Casus), doc
 
@@ -150,7 +150,7 @@ def evaluate_one(
     regels: str, versie: str | None, item: BatchInput, chosen: dict[Any, Any]
 ) -> BatchResult:
     """Read and decide one input; every failure becomes its error record."""
-    from .api import load_regelset
+    from ..api import load_regelset
 
     if item.problems:
         return error_result(item, "invoer", item.problems)

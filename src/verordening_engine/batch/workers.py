@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .batch import CHUNK, BatchInput, BatchResult, error_result, evaluate_one
-from .errors import Problem
+from ..errors import Problem
+from . import CHUNK, BatchInput, BatchResult, error_result, evaluate_one
 
 PR_SET_PDEATHSIG = 1
 
