@@ -322,11 +322,15 @@ def read_lines(handle: BinaryIO, name: str) -> Iterator[BatchInput]:
         if total - len(line) < BINARY_PROBE and b"\x00" in line[:BINARY_PROBE]:
             raise fail(name, "not a JSON Lines text file (NUL bytes)", line=number)
         too_long = len(line) > MAX_BYTES
+        skipped = len(line)
         while len(line) > MAX_BYTES and not line.endswith(b"\n"):  # skip the rest, counted
             line = handle.readline(MAX_BYTES + 1)
             total += len(line)
-            if not line or total > MAX_INPUT_BYTES:
+            skipped += len(line)
+            if not line:
                 break
+            if skipped > 8 * MAX_BYTES:
+                raise fail(name, f"line larger than {8 * MAX_BYTES} bytes", line=number)
         if total > MAX_INPUT_BYTES:
             raise fail(name, f"input larger than {MAX_INPUT_BYTES} bytes", line=number)
         bron = f"{name}:{number}"

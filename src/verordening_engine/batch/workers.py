@@ -43,7 +43,8 @@ def worker_main(conn: Connection, regels: str, versie: str | None, parent: int) 
     import os
 
     _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held while we started
     if os.getppid() != parent:  # the parent died before we could ask to be told
         return
     chosen: dict[Any, Any] = {}
@@ -92,7 +93,13 @@ class WorkerPool:
             args=(child_end, self.regels, self.versie, self.parent),
             daemon=True,
         )
-        process.start()
+        # a stop signal is held back while the child is handed its start-up data, so a
+        # half-started worker never dies with a traceback of its own
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         child_end.close()
         worker = _Worker(process, parent_end)
         self.workers.append(worker)
