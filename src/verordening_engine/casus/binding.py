@@ -156,6 +156,8 @@ class _Binder:
                     self.doc.problem((*loc, "id"), f"request id '{aanvraag.id}' used twice")
                 )
             seen.add(aanvraag.id)
+            # checked before the request's other problems, so all are reported in one run
+            aanvraag_values = self.facts("aanvraag", dict(aanvraag.feiten), (*loc, "feiten"))
             if aanvraag.persoon not in ids:
                 self.problems.append(
                     self.doc.problem(
@@ -185,9 +187,7 @@ class _Binder:
             hh = dict(household, heeft_partner=partner is not None)
             for name, value in hh.items():
                 values[Ref("huishouden", name)] = value
-            for name, value in self.facts(
-                "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
-            ).items():
+            for name, value in aanvraag_values.items():
                 values[Ref("aanvraag", name)] = value
             values[Ref("voorziening", "id")] = voorziening.id
             values[Ref("voorziening", "naam")] = voorziening.naam

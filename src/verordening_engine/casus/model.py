@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,7 +21,15 @@ from ..reading.spellings import IsoDate
 from ..regels.model import Uitkomst
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
-FeitWaarde = StrictBool | StrictInt | dt.date | StrictStr
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(f"{value!r} is not a whole number (write amounts as text, e.g. '123.45')")
+    return value
+
+
+FeitWaarde = Annotated[StrictBool | StrictInt | dt.date | StrictStr, BeforeValidator(_no_float)]
 
 
 class Strict(BaseModel):

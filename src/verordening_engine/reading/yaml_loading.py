@@ -343,11 +343,15 @@ def read_limited(handle: IO[bytes], name: str) -> bytes:
     return data
 
 
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_utf8(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(name, f"not UTF-8 text (byte {exc.start})") from None
+        hint = " (it looks like UTF-16: save it as UTF-8)" if raw[:2] in _UTF16 else ""
+        raise fail(name, f"not UTF-8 text (byte {exc.start}){hint}") from None
     if "\x00" in text:
         raise fail(name, "not a text file (contains NUL bytes)")
     return text
