@@ -18,8 +18,9 @@ def printable(text: str, limit: int = MAX_MESSAGE) -> str:
         text = "".join(
             ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
         )
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    if len(text) > limit:  # keep both ends: a quoted name first, the reason often last
+        half = (limit - 3) // 2
+        text = text[:half] + " … " + text[len(text) - half :]
     return text
 
 
