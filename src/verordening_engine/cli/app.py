@@ -59,6 +59,11 @@ def guarded(func: F) -> F:
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: stop quietly, never as a fault of the rules
+            if debug:
+                raise
+            click.echo("afgebroken", err=True)
+            sys.exit(130)
         except Exception as exc:  # a bug: say so plainly
             if debug:
                 raise
