@@ -7,6 +7,7 @@ pipeline load -> validate -> compile -> evaluate -> explain in one place.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from .casus.binding import bind_case
 from .casus.model import Casus
 from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
 from .engine.settlement import beats, settle
-from .reading.yaml_loading import LocatedDocument, parse_text, read_document
+from .errors import CaseValueError, Problem, VerordeningError
+from .reading.yaml_loading import LocatedDocument, parse_text, read_bytes, read_document
 from .regels.compiled import CompiledRegelset
 from .regels.compiler import compile_regelset
 from .regels.loading import load_source, validate_document
@@ -62,10 +64,14 @@ class Regelset:
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
+        casus, _ = revalidated(casus)  # never trust a model that may have changed since
         requests = bind_case(rs, casus, doc)
-        results: list[RequestRun] = (
-            self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
-        )
+        try:
+            results: list[RequestRun] = (
+                self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
+            )
+        except CaseValueError as exc:
+            raise _located(exc, casus, doc) from None
         closure = _closure(rs)
         besluiten = [
             explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
@@ -96,32 +102,36 @@ def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
     return found
 
 
-_BY_STAMP: dict[tuple[str, tuple[tuple[str, int, int], ...]], Regelset] = {}
-_VERSIONS: dict[tuple[str, tuple[tuple[str, int, int], ...]], list[VersionInfo]] = {}
+_BY_CONTENT: dict[tuple[str, str], Regelset] = {}
+_VERSIONS: dict[tuple[str, str], list[VersionInfo]] = {}
 
 
-def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times: a cheap check that files did not change."""
-    out = []
+def _fingerprint(paths: list[Path]) -> str:
+    """sha256 of the files' names and bytes: an edit is seen whatever its size and mtime
+    (a stamp of size and mtime served a same-size edit with an old mtime stale)."""
+    digest = hashlib.sha256()
     for p in sorted(paths):
-        st = p.stat()
-        out.append((str(p), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+        data = read_bytes(p)
+        digest.update(f"{p}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
 
 
 def load_regelset_folder(folder: str | Path) -> Regelset:
     """Load, validate and compile one version folder.
 
-    Compiled once per content hash; while no file in the folder changes (size and mtime),
-    a repeated call returns the same object without reading the files again.
+    Compiled once per content hash: a repeated call reads and hashes the files (about a
+    millisecond) and returns the same object while their content is the same.
     """
     folder = Path(folder)
     try:
-        key = (str(folder.resolve()), _stamp(list(folder.glob("*.y*ml"))))
-    except OSError:
-        key = None
-    if key is not None and key in _BY_STAMP:
-        return _BY_STAMP[key]
+        key: tuple[str, str] | None = (
+            str(folder.resolve()),
+            _fingerprint(list(folder.glob("*.y*ml"))),
+        )
+    except (OSError, VerordeningError):
+        key = None  # load_source reports what is wrong
+    if key is not None and key in _BY_CONTENT:
+        return _BY_CONTENT[key]
     source = load_source(folder)
     with _LOCK:
         cached = _CACHE.get(source.sha256)
@@ -130,19 +140,19 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
             cached = Regelset(compiled, Evaluator(compiled))
             _CACHE[source.sha256] = cached
         if key is not None:
-            _BY_STAMP[key] = cached
+            _BY_CONTENT[key] = cached
         return cached
 
 
 def versions(root: str | Path | None = None) -> list[VersionInfo]:
     """The timeline under `root` (default: $VERORDENING_REGELS, else the packaged regels).
 
-    Re-read only when a regelset.yaml changes.
+    Re-read only when the content of a regelset.yaml changes.
     """
     root = resolve_regels(root)
     try:
-        key = (str(root.resolve()), _stamp(list(root.rglob("regelset.yaml"))))
-    except OSError:
+        key = (str(root.resolve()), _fingerprint(list(root.rglob("regelset.yaml"))))
+    except (OSError, VerordeningError):
         return list_versions(root)
     found = _VERSIONS.get(key)
     if found is None:
@@ -170,12 +180,37 @@ def load_regelset(
 def read_case(case: Casus | Mapping[str, Any] | str | Path) -> tuple[Casus, LocatedDocument]:
     """A validated case and its document (for located errors)."""
     if isinstance(case, Casus):
-        data = case.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return case, LocatedDocument("<casus>", data)
+        return revalidated(case)
     if isinstance(case, Mapping):
         doc = LocatedDocument("<casus>", dict(case))
     else:
         doc = read_document(case)
+    return validate_document(doc, Casus), doc
+
+
+def _located(exc: CaseValueError, casus: Casus, doc: LocatedDocument) -> VerordeningError:
+    """A computation out of range, as an input error at the request whose values caused it."""
+    index = next((i for i, a in enumerate(casus.aanvragen) if a.id == exc.aanvraag), None)
+    loc: tuple[int | str, ...] = ("aanvragen", index) if index is not None else ()
+    used = ", ".join(f"{name} = {value}" for name, value in exc.facts.items())
+    return VerordeningError(
+        [doc.problem(loc, f"value out of the range the rules can compute with ({used}): {exc}")]
+    )
+
+
+def revalidated(casus: Casus) -> tuple[Casus, LocatedDocument]:
+    """A Casus checked again: a model changed after validation (`object.__setattr__`, a
+    mutated dict), built with `model_construct` or holding plain dicts is refused with
+    VerordeningError instead of failing deep in the engine."""
+    if not isinstance(casus, Casus):
+        raise VerordeningError([Problem("<casus>", None, None, "", "not a Casus model")])
+    try:
+        data = casus.model_dump(mode="python", by_alias=True, exclude_none=True, warnings=False)
+    except Exception as exc:  # whatever a broken model raises while being read
+        raise VerordeningError(
+            [Problem("<casus>", None, None, "", f"the Casus model cannot be read: {exc}")]
+        ) from None
+    doc = LocatedDocument("<casus>", data)
     return validate_document(doc, Casus), doc
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .api import all_regelsets
+from .batch import BatchFout
 from .besluit.model import BesluitDocument
 from .casus.model import Casus
 from .regels.compiled import BUILTIN_HUISHOUDEN, CompiledRegelset
@@ -38,6 +39,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "invarianten": (Invarianten, "validation"),
     "casus": (Casus, "validation"),
     "besluit": (BesluitDocument, "serialization"),
+    "batchfout": (BatchFout, "serialization"),
 }
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CASE_PREFIX = "casus-"

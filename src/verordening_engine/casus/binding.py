@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
-from ..errors import Problem, VerordeningError
+from ..errors import Problem, VerordeningError, did_you_mean
 from ..language.expressions import Ref, Value, add_months, parse_euro
+from ..reading.spellings import parse_iso_date
 from ..reading.yaml_loading import Loc, LocatedDocument
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Feit
@@ -50,14 +51,10 @@ def _convert(feit: Feit, value: Any) -> Value:
             return parse_euro(value)
         raise ValueError("expected an amount as text with two decimals, e.g. '1234.50'")
     if kind == "datum":
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("expected a date YYYY-MM-DD") from None
-        raise ValueError("expected a date YYYY-MM-DD")
+        day = parse_iso_date(value)
+        if not EARLIEST <= day <= LATEST:
+            raise ValueError(f"date outside the supported range {EARLIEST} to {LATEST}")
+        return day
     if not isinstance(value, str):
         raise ValueError("expected text")
     if feit.waarden is not None and value not in feit.waarden:
@@ -78,9 +75,11 @@ class _Binder:
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
-                known = ", ".join(sorted(vocab)) or "none"
                 self.problems.append(
-                    self.doc.problem((*loc, name), f"unknown fact for {space} (known: {known})")
+                    self.doc.problem(
+                        (*loc, name),
+                        f"unknown fact for {space}: '{name}'{did_you_mean(str(name), vocab)}",
+                    )
                 )
                 continue
             try:
@@ -163,6 +162,8 @@ class _Binder:
                     self.doc.problem((*loc, "id"), f"request id '{aanvraag.id}' used twice")
                 )
             seen.add(aanvraag.id)
+            # checked before the request's other problems, so all are reported in one run
+            aanvraag_values = self.facts("aanvraag", dict(aanvraag.feiten), (*loc, "feiten"))
             if aanvraag.persoon not in ids:
                 self.problems.append(
                     self.doc.problem(
@@ -176,7 +177,8 @@ class _Binder:
                     self.doc.problem(
                         (*loc, "voorziening"),
                         f"unknown voorziening '{aanvraag.voorziening}' in version "
-                        f"{self.rs.meta.versie} (known: {', '.join(sorted(self.rs.catalogue))})",
+                        f"{self.rs.meta.versie}"
+                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue)}",
                     )
                 )
                 continue
@@ -191,9 +193,7 @@ class _Binder:
             hh = dict(household, heeft_partner=partner is not None)
             for name, value in hh.items():
                 values[Ref("huishouden", name)] = value
-            for name, value in self.facts(
-                "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
-            ).items():
+            for name, value in aanvraag_values.items():
                 values[Ref("aanvraag", name)] = value
             values[Ref("voorziening", "id")] = voorziening.id
             values[Ref("voorziening", "naam")] = voorziening.naam

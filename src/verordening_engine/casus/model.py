@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -16,10 +17,19 @@ from pydantic import (
     StringConstraints,
 )
 
+from ..reading.spellings import IsoDate
 from ..regels.model import Uitkomst
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
-FeitWaarde = StrictBool | StrictInt | dt.date | StrictStr
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(f"{value!r} is not a whole number (write amounts as text, e.g. '123.45')")
+    return value
+
+
+FeitWaarde = Annotated[StrictBool | StrictInt | dt.date | StrictStr, BeforeValidator(_no_float)]
 
 
 class Strict(BaseModel):
@@ -36,7 +46,7 @@ class Rol(StrEnum):
 
 class Lid(Strict):
     id: Key
-    geboortedatum: dt.date
+    geboortedatum: IsoDate
     rol: Rol
     naam: str | None = Field(default=None, max_length=200)
     feiten: dict[str, FeitWaarde] = Field(default_factory=dict)
@@ -66,8 +76,8 @@ class Verwachting(Strict):
     uitkomst: Uitkomst
     verwijzing: str | None = None
     eigen_bijdrage: VerwachteBijdrage | None = None
-    ingangsdatum: dt.date | None = None
-    termijnen: dict[str, dt.date] | None = None
+    ingangsdatum: IsoDate | None = None
+    termijnen: dict[str, IsoDate] | None = None
     vaststellingen: dict[str, StrictBool | StrictInt | StrictStr] | None = None
     beslissende_artikelen: list[str] = Field(default_factory=list)
 
@@ -77,7 +87,7 @@ class Casus(Strict):
 
     schema_: str | None = Field(default=None, alias="$schema")
     casus: Key
-    peildatum: dt.date
+    peildatum: IsoDate
     huishouden: Huishouden
     aanvragen: list[Aanvraag] = Field(min_length=1, max_length=50)
     verhaal: str | None = Field(default=None, max_length=5_000)

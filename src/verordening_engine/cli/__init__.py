@@ -6,10 +6,11 @@ Exit codes: 0 success, 1 a check found problems, 2 invalid input or usage.
 
 from __future__ import annotations
 
-from . import cases, listings, rules, scenario_checks, serving, version_tools
+from . import batch, cases, listings, rules, scenario_checks, serving, version_tools
 from .app import main
 
 __all__ = [
+    "batch",
     "cases",
     "listings",
     "main",

@@ -40,7 +40,7 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import EvaluationError, VerordeningError
+        from ..errors import EvaluationError, VerordeningError, printable, shown
 
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
@@ -48,21 +48,27 @@ def guarded(func: F) -> F:
         except VerordeningError as exc:
             if debug:
                 raise
-            for problem in exc.problems:
-                click.echo(f"fout: {problem}", err=True)
+            for line in shown(exc.problems):
+                click.echo(f"fout: {line}", err=True)
             sys.exit(2)
         except EvaluationError as exc:
             if debug:
                 raise
-            click.echo(f"fout in de regels: {exc}", err=True)
+            click.echo(f"fout in de regels: {printable(str(exc))}", err=True)
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: stop quietly, never as a fault of the rules
+            if debug:
+                raise
+            click.echo("afgebroken", err=True)
+            sys.exit(130)
         except Exception as exc:  # a bug: say so plainly
             if debug:
                 raise
             click.echo(
-                f"interne fout ({type(exc).__name__}): {exc}. Gebruik --debug voor details.",
+                f"interne fout ({type(exc).__name__}): {printable(str(exc))}. "
+                "Gebruik --debug voor details.",
                 err=True,
             )
             sys.exit(1)

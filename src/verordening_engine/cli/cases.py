@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -39,60 +38,6 @@ def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> Non
 
         print_rich(document, make_console())
     if any(b.problemen for b in document.besluiten):
-        sys.exit(1)
-
-
-@main.command()
-@click.argument("cases", type=click.Path(exists=True, path_type=Path))
-@click.option("--versie", help="Use this version for every case.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256))
-@click.option(
-    "--uitvoer",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write JSON Lines here (atomically) instead of stdout.",
-)
-@click.pass_context
-@guarded
-def batch(
-    ctx: click.Context, cases: Path, versie: str | None, workers: int, uitvoer: Path | None
-) -> None:
-    """Evaluate many cases (JSON Lines file or a folder) in parallel; JSON Lines out."""
-    import tempfile
-    from concurrent.futures import ProcessPoolExecutor
-
-    from rich.progress import Progress
-
-    from ..batch import evaluate_many, read_cases
-
-    items = list(read_cases(cases))
-    executor = ProcessPoolExecutor(workers) if workers > 1 else None
-    errors = 0
-    lines: list[str] = []
-    try:
-        with Progress(console=make_console(stderr=True), transient=True) as progress:
-            task = progress.add_task("casussen", total=len(items))
-            for result in evaluate_many(
-                items,
-                regels=regels_of(ctx),
-                versie=versie,
-                executor=executor,
-                progress=lambda n: progress.advance(task, n),
-            ):
-                errors += result.error is not None
-                lines.append(result.as_json_line())
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    text = "".join(line + "\n" for line in lines)
-    if uitvoer is None:
-        sys.stdout.write(text)
-    else:
-        fd, tmp = tempfile.mkstemp(dir=uitvoer.parent or Path("."), prefix=".batch-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, uitvoer)
-    click.echo(f"{len(items) - errors} beoordeeld, {errors} met fouten", err=True)
-    if errors:
         sys.exit(1)
 
 

@@ -146,6 +146,8 @@ class DurableRuleset:
                 self._run = None
                 self._ruleset.delete_state(sid)
             if run.error is not None:
+                if not isinstance(run.error, Exception):  # Ctrl-C, exit: stop, not a rule fault
+                    raise run.error
                 if isinstance(run.error, EvaluationError):
                     raise run.error
                 raise EvaluationError(f"a rule action failed: {run.error!r}") from run.error

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..casus.binding import RequestInputs
 from ..engine.durable_agenda import DurableRuleset, EngineRequest, EngineRule, Scalar
-from ..errors import EvaluationError
+from ..errors import CaseValueError, EvaluationError
 from ..language.expressions import Compiled, Context, MissingValue, Ref, T, Value
 from ..regels.compiled import CompiledRegelset, CompiledRule
 
@@ -89,7 +89,12 @@ def fire(
             f"{rule.label} reads '{exc.ref}', which this case does not have "
             "(guard it, e.g. with huishouden.heeft_partner and ...)"
         ) from None
-    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+    except (OverflowError, ValueError) as exc:
+        facts = _case_facts(rule, ctx)
+        if facts:  # the rules type-checked: out of range on a case's values is bad input
+            raise CaseValueError(f"{rule.label}: {exc}", inputs.aanvraag, facts) from None
+        raise EvaluationError(f"{rule.label}: {exc}") from None
+    except ZeroDivisionError as exc:
         raise EvaluationError(f"{rule.label}: {exc}") from None
     used = {}
     for ref in sorted(rule.reads):
@@ -98,6 +103,21 @@ def fire(
         except MissingValue:
             continue
     return RuleRun(rule, order, applied, used, outputs, failed)
+
+
+CASE_SPACES = frozenset({"persoon", "partner", "huishouden", "aanvraag", "peildatum"})
+
+
+def _case_facts(rule: CompiledRule, ctx: Context) -> dict[str, str]:
+    """The case values a rule read, as text (for a located input error)."""
+    out = {}
+    for ref in sorted(rule.reads):
+        if ref.space in CASE_SPACES:
+            try:
+                out[str(ref)] = str(ctx(ref))
+            except MissingValue:
+                continue
+    return out
 
 
 def encode(value: Value) -> Scalar:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from ..engine.evaluation import RuleRun
 from ..language.expressions import Value, format_euro
@@ -35,14 +34,28 @@ class Settled:
 
 
 def beats(regelset: CompiledRegelset) -> dict[str, frozenset[str]]:
-    """Transitive closure of the priority relation (acyclic by compilation)."""
+    """Transitive closure of the priority relation (acyclic by compilation).
 
-    @cache
-    def closure(rule_id: str) -> frozenset[str]:
-        direct = regelset.defeats.get(rule_id, frozenset())
-        return direct.union(*(closure(d) for d in direct)) if direct else frozenset()
-
-    return {r.id: closure(r.id) for r in regelset.rules}
+    Computed without recursion (post-order walk), so a long gaat_voor chain cannot exceed
+    Python's recursion limit.
+    """
+    defeats = regelset.defeats
+    done: dict[str, frozenset[str]] = {}
+    for rule in regelset.rules:
+        stack = [rule.id]
+        while stack:
+            rule_id = stack[-1]
+            if rule_id in done:
+                stack.pop()
+                continue
+            direct = defeats.get(rule_id, frozenset())
+            waiting = [d for d in direct if d not in done]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            done[rule_id] = direct.union(*(done[d] for d in direct)) if direct else frozenset()
+    return {r.id: done[r.id] for r in regelset.rules}
 
 
 def per_of(run: RuleRun) -> str:

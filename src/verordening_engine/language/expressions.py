@@ -11,6 +11,7 @@ import ast
 import datetime as dt
 import itertools
 import operator
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -65,18 +66,34 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
 _SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 class _Compiler:
     def __init__(self, source: str, resolve: Resolver, series: Series | None = None) -> None:
         self.source = source
         self.resolve = resolve
         self._series = series
+        # lines as UTF-8 once (ast offsets count bytes): a node's text is then a slice, not a
+        # fresh split of the whole source per node (that made compiling quadratic)
+        self.lines: list[bytes] = [str(line).encode("utf-8") for line in _LINE.findall(source)]
 
     def series(self, name: str) -> tuple[tuple[dt.date, Value], ...] | None:
         """The values of parameter `name` by date, when the caller knows them."""
         return self._series(name) if self._series is not None else None
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or self.source
+        first: int | None = getattr(node, "lineno", None)
+        last: int | None = getattr(node, "end_lineno", None)
+        start: int | None = getattr(node, "col_offset", None)
+        end: int | None = getattr(node, "end_col_offset", None)
+        if first is None or last is None or start is None or end is None:
+            return self.source
+        if first == last:
+            return self.lines[first - 1][start:end].decode("utf-8", "replace")
+        parts = [self.lines[first - 1][start:], *self.lines[first : last - 1]]
+        parts.append(self.lines[last - 1][:end])
+        return b"".join(parts).decode("utf-8", "replace")
 
     def compile(self, node: ast.AST) -> Compiled:
         method = getattr(self, "_" + type(node).__name__, None)

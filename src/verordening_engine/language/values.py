@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from ..reading.spellings import check_amount_spelling
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     index = d.year * 12 + (d.month - 1) + months
@@ -48,6 +50,9 @@ def round_half_up_percent(cents: int, pct: int) -> int:
 
 def parse_euro(text: str) -> int:
     """'21.80' -> 2180 cents; at most two decimals, never a float."""
+    if not isinstance(text, str):
+        raise ValueError("expected an amount as text, e.g. '21.80'")
+    check_amount_spelling(text)
     try:
         amount = Decimal(text)
     except InvalidOperation:

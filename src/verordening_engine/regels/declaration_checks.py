@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..language.expressions import parse_euro
+from ..reading.spellings import is_iso_date
 from ..reading.yaml_loading import Loc
 from .compiled import (
     BUILTIN_HUISHOUDEN,
@@ -58,7 +59,7 @@ def _check_feit(c: Declarations, f: str, loc: Loc, feit: Feit) -> None:
     ok = {
         "waarheid": isinstance(feit.standaard, bool),
         "getal": isinstance(feit.standaard, int) and not isinstance(feit.standaard, bool),
-        "datum": isinstance(feit.standaard, dt.date),
+        "datum": is_iso_date(feit.standaard),
         "tekst": isinstance(feit.standaard, str),
         "bedrag": isinstance(feit.standaard, str) and _is_euro(feit.standaard),
     }[feit.type.value]

@@ -94,25 +94,31 @@ def _rule_loc(rule: CompiledRule) -> Loc:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle per strongly connected group (deterministic order)."""
+    """One cycle per back edge found by a depth-first walk (deterministic order).
+
+    Iterative, so a priority chain of any length is checked without hitting Python's
+    recursion limit.
+    """
     found: list[list[str]] = []
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
+    for root in sorted(graph):
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        todo = [iter(sorted(graph.get(root, ())))]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                state[path.pop()] = 2
+                continue
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt) :])
+                found.append(path[path.index(nxt) :])
             elif nxt not in state:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node)
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(sorted(graph.get(nxt, ()))))
     return found

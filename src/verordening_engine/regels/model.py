@@ -20,6 +20,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from ..reading.spellings import IsoDate
+
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -50,7 +52,7 @@ class Document(Strict):
 
     titel: Text
     bestand: Text | None = None
-    datum: dt.date | None = None
+    datum: IsoDate | None = None
 
 
 class Bestanden(Strict):
@@ -72,8 +74,8 @@ class RegelsetMeta(Strict):
     gemeente: Text
     versie: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
     status: Status
-    geldig_vanaf: dt.date
-    geldig_tot: dt.date | None = None
+    geldig_vanaf: IsoDate
+    geldig_tot: IsoDate | None = None
     publicatie: str | None = Field(
         default=None, description="CVDR reference; null when not known (never invented)"
     )
@@ -152,7 +154,7 @@ def _no_float(value: object) -> object:
 
 
 class ParameterWaarde(Strict):
-    vanaf: dt.date
+    vanaf: IsoDate
     waarde: Annotated[StrictStr | StrictInt, BeforeValidator(_no_float)] = Field(
         description="money as a string with two decimals, e.g. '21.80'"
     )
