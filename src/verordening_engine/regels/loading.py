@@ -6,6 +6,7 @@ Every problem is collected with its file, line and field, so `validate` shows th
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, VerordeningError
 from ..reading.yaml_loading import LocatedDocument, read_document
+from .drafts import is_draft, merged_documents
 from .model import (
     Begrippen,
     Hoofdstuk,
@@ -79,6 +81,9 @@ def load_source(folder: str | Path) -> RegelsetSource:
     """Read and shape-check all files of a regelset folder; raise with every problem found."""
     folder = Path(folder)
     meta_doc = read_document(folder / META_FILE)
+    merged: dict[str, LocatedDocument] | None = None
+    if is_draft(meta_doc):  # states only what changes against its basis
+        meta_doc, merged = merged_documents(folder, meta_doc)
     meta = validate_document(meta_doc, RegelsetMeta)
     documents = {META_FILE: meta_doc}
     problems: list[Problem] = []
@@ -104,7 +109,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
             problems.append(meta_doc.problem(("bestanden",), f"'{name}' is listed twice"))
             continue
         try:
-            doc = read_document(folder / name)
+            doc = merged[name] if merged is not None else read_document(folder / name)
             documents[name] = doc
             models[name] = validate_document(doc, kind)
         except VerordeningError as exc:
@@ -125,7 +130,11 @@ def load_source(folder: str | Path) -> RegelsetSource:
         raise VerordeningError(problems)
     digest = hashlib.sha256()
     for name in sorted(listed):
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+        if merged is not None:  # a draft: the content of the version it makes
+            content = json.dumps(documents[name].data, sort_keys=True, default=str).encode()
+        else:
+            content = (folder / name).read_bytes()
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return RegelsetSource(
         folder=folder,
         meta=meta,

@@ -67,6 +67,14 @@ class RegelsetMeta(Strict):
     """`regelset.yaml`: what this version is and which files make it up."""
 
     schema_: str | None = Field(default=None, alias="$schema")
+    basis: str | None = Field(
+        default=None,
+        description=(
+            "for a draft that states only its changes: the version (name or folder) it amends; "
+            "the draft's files then hold only the articles, parameters, facts and "
+            "voorzieningen it replaces or adds"
+        ),
+    )
     id: Ident
     titel: Text
     gemeente: Text
