@@ -273,10 +273,10 @@ class Builder:
                 continue
             out[name] = self._date(src, ("input", space, name), c, first, floor)
             months_term: Term = ("months", space, name)
-            if months_term in c.bounds or months_term in self.thresholds.values:
-                if months_term in c.bounds or src.integer(0, 1) == 0:
-                    months = self._number(src, months_term, None, c)
-                    out[name] = months_ago(self.peildatum, months, src.integer(0, 20))
+            steered = months_term in c.bounds
+            if steered or (months_term in self.thresholds.values and src.integer(0, 1) == 0):
+                months = self._number(src, months_term, None, c)
+                out[name] = months_ago(self.peildatum, months, src.integer(0, 20))
         last = max(out.values(), default=anchor)
         for name in later:
             top = max(last, min(self.peildatum, last + dt.timedelta(days=42)))
@@ -295,7 +295,7 @@ class Builder:
                 if low <= m <= high
             ]
             if near:
-                return src.choice(near) + src.integer(-2, 2)
+                return int(src.choice(near)) + src.integer(-2, 2)
         return src.integer(low, high)
 
     # ------------------------------------------------------------------ households
@@ -373,7 +373,7 @@ class Builder:
         subject_id = "p1"
         for i, (rol, months) in enumerate(ages):
             pid = f"p{i + 1}"
-            who = "partner" if rol == "partner" else "persoon"
+            space = "partner" if rol == "partner" else "persoon"
             is_subject = (
                 rol == "kind" and subject_is_child and pid == f"p{len(ages) - len(kids) + 1}"
             ) or (rol == "aanvrager" and not subject_is_child)
@@ -382,9 +382,9 @@ class Builder:
             facts_c = merged if is_subject or rol == "partner" else Constraints()
             facts = self._facts(
                 src,
-                "persoon" if who == "persoon" else "persoon",
+                "persoon",
                 persoon_names,
-                _as_persoon(facts_c, who),
+                _as_persoon(facts_c, space),
                 rare=True,
             )
             leden.append(
@@ -400,12 +400,9 @@ class Builder:
         aanvragen = []
         children = [lid["id"] for lid in leden if lid["rol"] == "kind"]
         for j, (v, c) in enumerate(plans):
-            if j == 0:
-                who = subject_id
-            elif v in self.youth and children:
-                who = src.choice(children)
-            else:
-                who = "p1"
+            who = subject_id
+            if j > 0:
+                who = str(src.choice(children)) if v in self.youth and children else "p1"
             names = self.reads[v]["aanvraag"]
             facts = self._facts(src, "aanvraag", names, c)
             facts.update(self._dates(src, "aanvraag", names, c))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,7 +210,7 @@ class Thresholds:
             if not isinstance(node, ast.Compare):
                 continue
             operands = [node.left, *node.comparators]
-            for left, right in zip(operands, operands[1:], strict=False):
+            for left, right in itertools.pairwise(operands):
                 for a, b in ((left, right), (right, left)):
                     found = self._term(rs, a)
                     if found is None:
@@ -307,9 +308,9 @@ class Thresholds:
             goals += self._branches(rs, voorziening, choose)
         for source, want in goals:
             tree = ast.parse(source.strip(), mode="eval").body
-            if not self._solve(rs, voorziening, tree, want, out, choose):
-                if (source, want) == goals[0]:
-                    return None
+            solved = self._solve(rs, voorziening, tree, want, out, choose)
+            if not solved and (source, want) == goals[0]:
+                return None
         return out
 
     def _branches(
@@ -372,7 +373,7 @@ class Thresholds:
             return constant == want
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
-            pairs = list(zip(operands, operands[1:], strict=False))
+            pairs = list(itertools.pairwise(operands))
             if want or len(pairs) == 1:
                 ok = True
                 for (a, b), op in zip(pairs, node.ops, strict=True):
@@ -386,10 +387,14 @@ class Thresholds:
         if found is not None and found[1] == T.waarheid:
             out.fix(found[0], want)
             return True
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id == "huishouden" and node.attr == "heeft_partner":
-                out.fix(("input", "huishouden", "heeft_partner"), want)
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "huishouden"
+            and node.attr == "heeft_partner"
+        ):
+            out.fix(("input", "huishouden", "heeft_partner"), want)
+            return True
         if isinstance(node, ast.Name):
             definition = self._definition(rs, node.id)
             if definition is not None:
@@ -418,12 +423,12 @@ class Thresholds:
                 for v in values:
                     out.exclude(found[0], v)
             return True
-        term_side, value_side, oper = a, b, type(op)
+        value_side, oper = b, type(op)
         found = self._term(rs, a)
         if found is None:
             found = self._term(rs, b)
-            term_side, value_side = b, a
-            oper = _FLIP.get(oper, oper)  # type: ignore[assignment]
+            value_side = a
+            oper = _FLIP.get(oper, oper)
         if found is None:
             return True
         value = self._constant(rs, voorziening, value_side)
