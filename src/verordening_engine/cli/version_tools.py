@@ -158,7 +158,8 @@ def regress(
     day = peildatum.date() if peildatum else b.compiled.meta.geldig_vanaf
     executor = ProcessPoolExecutor(workers) if workers > 1 else None
     try:
-        with Progress(console=make_console(stderr=True), transient=True) as progress:
+        errors = make_console(stderr=True)
+        with Progress(console=errors, transient=True, disable=not errors.is_terminal) as progress:
             current: list[TaskID] = []
 
             def phase(name: str, total: int) -> None:
@@ -240,7 +241,8 @@ def mutatietoets(
     from ..versies.mutation import report_markdown
 
     original = load_version(ctx, versie)
-    with Progress(console=make_console(stderr=True), transient=True) as progress:
+    errors = make_console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as progress:
         task = progress.add_task("proefwijzigingen vergelijken", total=None)
         report = run(
             original,

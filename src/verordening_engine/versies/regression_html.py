@@ -33,7 +33,8 @@ def _svg(fig: Any) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     start = text.find("<svg")
-    return text[start:] if start >= 0 else text
+    text = text[start:] if start >= 0 else text
+    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
 
 
 def _pyplot() -> Any:
@@ -80,7 +81,7 @@ def chart_transitions(r: RegressieRapport) -> str | None:
 
 def chart_bands(r: RegressieRapport) -> str:
     plt = _pyplot()
-    labels = [text for _, text in BANDS]
+    labels = [text.replace(" (", "\n(") for _, text in BANDS]
     values = [getattr(r.eigen_bijdrage.huishoudens, key) for key, _ in BANDS]
     fig, ax = plt.subplots(figsize=(8, 2.8))
     bars = ax.bar(labels, values, color=["#b8433b", "#e0a39e", "#bbbbbb", "#a8cf9c", "#5a9e4b"])
@@ -164,7 +165,7 @@ def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"-?[0-9.]+", text.strip())) or text.strip() == "-"
 
 
-def report_html(r: RegressieRapport, deciding: set[str] | None = None) -> str:
+def report_html(r: RegressieRapport, deciding: dict[str, str] | None = None) -> str:
     charts: dict[str, list[tuple[str, str | None]]] = {
         "Overgangen": [
             (

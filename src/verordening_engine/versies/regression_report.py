@@ -8,6 +8,7 @@ self-contained file (`regression_html`), for readers on municipal networks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,8 @@ def _value(value: Any) -> str:
         return "ja"
     if value is False:
         return "nee"
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+\.[0-9]{2}", value):
+        return euro(value)
     return str(value).replace("_", " ")
 
 
@@ -77,14 +80,21 @@ def _deciding(besluit: dict[str, Any] | None, kinds: set[str]) -> list[dict[str,
     ]
 
 
-def story(v: Voorbeeld, r: RegressieRapport, deciding: set[str] | None = None) -> list[str]:
+def story(v: Voorbeeld, r: RegressieRapport, deciding: dict[str, str] | None = None) -> list[str]:
     """The example as a few Dutch sentences: the household, the facts that matter, and the
     decision under each version with the article that decided it."""
     case = v.huishouden
     request = case["aanvragen"][0]
     leden = {lid["id"]: lid for lid in case["huishouden"]["leden"]}
     subject = leden.get(request["persoon"])
-    kinds = deciding or set()
+    same_grant = bool(
+        v.besluit_a
+        and v.besluit_b
+        and v.besluit_a["vaststellingen"] == v.besluit_b["vaststellingen"]
+    )
+    kinds = {
+        rule for rule, kind in (deciding or {}).items() if kind != "vaststelling" or not same_grant
+    }
     parts = []
     for lid in case["huishouden"]["leden"]:
         parts.append(
@@ -116,17 +126,20 @@ def story(v: Voorbeeld, r: RegressieRapport, deciding: set[str] | None = None) -
     return lines
 
 
-def deciding_kinds(*regelsets: Regelset) -> set[str]:
-    """Rules whose conclusion is the outcome or the contribution (not a term or a date)."""
+def deciding_kinds(*regelsets: Regelset) -> dict[str, str]:
+    """Rules whose conclusion is the outcome, the contribution or what is granted (not a
+    term or a date), with their kind: a story tells what is granted only where it differs."""
     return {
-        rule.id
+        rule.id: rule.kind
         for rs in regelsets
         for rule in rs.compiled.rules
         if rule.kind in ("besluit", "eigen_bijdrage", "vaststelling")
     }
 
 
-def sections(r: RegressieRapport, deciding: set[str] | None = None) -> list[tuple[str, list[str]]]:
+def sections(
+    r: RegressieRapport, deciding: dict[str, str] | None = None
+) -> list[tuple[str, list[str]]]:
     """The report as titled sections of markdown lines, shared by every format."""
     out: list[tuple[str, list[str]]] = []
     e = r.eigen_bijdrage
@@ -183,14 +196,16 @@ def sections(r: RegressieRapport, deciding: set[str] | None = None) -> list[tupl
     return out
 
 
-def report_markdown(r: RegressieRapport, deciding: set[str] | None = None) -> str:
+def report_markdown(r: RegressieRapport, deciding: dict[str, str] | None = None) -> str:
     out = [f"# Regressie {r.versie_a} → {r.versie_b}", ""]
     for title, lines in sections(r, deciding):
         out += [f"## {title}", "", *lines, ""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def print_report(r: RegressieRapport, console: Console, deciding: set[str] | None = None) -> None:
+def print_report(
+    r: RegressieRapport, console: Console, deciding: dict[str, str] | None = None
+) -> None:
     from rich.markdown import Markdown
 
     console.print(Markdown(report_markdown(r, deciding)))
