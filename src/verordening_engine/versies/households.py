@@ -295,7 +295,7 @@ class Builder:
                 if low <= m <= high
             ]
             if near:
-                return int(src.choice(near)) + src.integer(-2, 2)
+                return min(max(int(src.choice(near)) + src.integer(-2, 2), low), high)
         return src.integer(low, high)
 
     # ------------------------------------------------------------------ households
@@ -341,7 +341,7 @@ class Builder:
             page = self._age(src, "partner", first, ADULT, 12 * 95)
             ages.append(("partner", max(page, adult_low if subject_is_child else ADULT)))
         youngest_adult = min(a for _, a in ages)
-        child_high = max(youngest_adult - GENERATION, 0)
+        child_high = max(youngest_adult - GENERATION - 1, 0)  # a month spare for the days
         kids = []
         if subject_is_child:
             kids.append(min(subject_age or 0, child_high))
