@@ -589,3 +589,35 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     )
     assert shot.is_file() and shot.stat().st_size > 20_000, dom.stderr[-2000:]
     assert "<svg" in dom.stdout and "Regressie 2026-04-01" in dom.stdout
+
+
+def test_check_finds_a_contribution_that_falls_as_income_rises(tmp_path: Path) -> None:
+    """The metamorphic property catches a version whose minima limit was turned around,
+    which pinned scenarios at one income cannot see."""
+    import yaml
+
+    rs = load_regelset(REGELS, versie="2026-04-01").compiled
+    names = rs.source.meta.bestanden.hoofdstukken
+    for file, chapter in zip(names, rs.source.hoofdstukken, strict=True):
+        for artikel in chapter.artikelen:
+            if any(r.bepaal and "minimahuishouden" in r.bepaal for r in artikel.regels):
+                found = (file, chapter, artikel)
+    file, chapter, artikel = found
+    data = artikel.model_dump(mode="json", exclude_none=True, by_alias=True)
+    for regel in data["regels"]:
+        if "minimahuishouden" in regel.get("bepaal", {}):
+            text = regel["bepaal"]["minimahuishouden"]
+            regel["bepaal"]["minimahuishouden"] = text.replace("<=", ">")
+    partial = {"nummer": chapter.nummer, "titel": chapter.titel, "artikelen": [data]}
+    draft = _draft(tmp_path / "omgekeerd", {file: yaml.safe_dump(partial, allow_unicode=True)})
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "check", str(draft), "--aantal", "60"]
+    )
+    assert result.exit_code == 1
+    assert "GESCHONDEN bijdrage-stijgt-niet-dalend-met-inkomen" in " ".join(result.output.split())
+    # the original keeps the property
+    ok = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "check", "2026-04-01", "--aantal", "30"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "ok volgorde-en-ids-leden" in " ".join(ok.output.split())

@@ -12,6 +12,7 @@ from .besluit.model import BesluitDocument
 from .casus.model import Casus
 from .regels.model import (
     Begrippen,
+    Eigenschappen,
     Hoofdstuk,
     Invarianten,
     Parameters,
@@ -26,6 +27,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "voorzieningen": (Voorzieningen, "validation"),
     "hoofdstuk": (Hoofdstuk, "validation"),
     "invarianten": (Invarianten, "validation"),
+    "eigenschappen": (Eigenschappen, "validation"),
     "casus": (Casus, "validation"),
     "besluit": (BesluitDocument, "serialization"),
 }

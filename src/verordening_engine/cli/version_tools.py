@@ -288,8 +288,14 @@ def check(ctx: click.Context, versie: str | None, aantal: int, seed_value: int) 
     failed = 0
     for name in names:
         regelset = load_version(ctx, name)
-        with console.status(f"{name}: eigenschappen en invarianten controleren"):
-            results = check_invariants(regelset, aantal=aantal, seed_value=seed_value)
+        with console.status(f"{name}: invarianten en eigenschappen controleren") as status:
+
+            def show(ident: str, version: str = name) -> None:
+                status.update(f"{version}: {ident} controleren")
+
+            results = check_invariants(
+                regelset, aantal=aantal, seed_value=seed_value, progress=show
+            )
         for result in results:
             mark = "[green]ok[/]" if result.voldaan else "[red]GESCHONDEN[/]"
             console.print(f"{name} {mark} {result.id}: {result.omschrijving}")

@@ -18,6 +18,7 @@ from ..reading.yaml_loading import LocatedDocument, read_document
 from .drafts import is_draft, merged_documents
 from .model import (
     Begrippen,
+    Eigenschappen,
     Hoofdstuk,
     Invarianten,
     Parameters,
@@ -42,6 +43,7 @@ class RegelsetSource:
     invarianten: tuple[tuple[str, Invarianten], ...]
     documents: dict[str, LocatedDocument]
     sha256: str
+    eigenschappen: tuple[tuple[str, Eigenschappen], ...] = ()
 
     def doc(self, key: str) -> LocatedDocument:
         return self.documents[key]
@@ -94,6 +96,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         *((n, Voorzieningen) for n in b.voorzieningen),
         *((n, Hoofdstuk) for n in b.hoofdstukken),
         *((n, Invarianten) for n in b.invarianten),
+        *((n, Eigenschappen) for n in b.eigenschappen),
     ]
     names = [n for n, _ in plan]
     models: dict[str, BaseModel] = {}
@@ -143,6 +146,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         voorzieningen=tuple((n, models[n]) for n in b.voorzieningen),  # type: ignore[misc]
         hoofdstukken=tuple(models[n] for n in b.hoofdstukken),  # type: ignore[misc]
         invarianten=tuple((n, models[n]) for n in b.invarianten),  # type: ignore[misc]
+        eigenschappen=tuple((n, models[n]) for n in b.eigenschappen),  # type: ignore[misc]
         documents=documents,
         sha256=digest.hexdigest(),
     )
