@@ -621,3 +621,34 @@ def test_check_finds_a_contribution_that_falls_as_income_rises(tmp_path: Path) -
     )
     assert ok.exit_code == 0, ok.output
     assert "ok volgorde-en-ids-leden" in " ".join(ok.output.split())
+
+
+def test_diff_of_a_draft_shows_words_users_and_stale_text(tmp_path: Path) -> None:
+    """A raised minima limit: which articles use it, and the article text that still says
+    110%; a changed condition shown word by word."""
+    import yaml
+
+    rs = load_regelset(REGELS, versie="2026-04-01").compiled
+    names = rs.source.meta.bestanden.hoofdstukken
+    chapter = rs.source.hoofdstukken[1]
+    artikel = next(a for a in chapter.artikelen if a.nummer == "2.1")
+    data = artikel.model_dump(mode="json", exclude_none=True, by_alias=True)
+    rule = next(r for r in data["regels"] if r["id"] == "wmo-aanvraag-te-jong")
+    rule["als"] = rule["als"].replace("<", "<=")
+    partial = {"nummer": chapter.nummer, "titel": chapter.titel, "artikelen": [data]}
+    files = {**MINIMA_120, names[1]: yaml.safe_dump(partial, allow_unicode=True)}
+    draft = _draft(tmp_path / "proef", files)
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "diff", "2026-04-01", str(draft), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert [a["artikel"] for a in d["artikelen"]] == ["2.1"]
+    assert d["artikelen"][0]["wijzigingen"] == [
+        "wmo-aanvraag-te-jong: als: leeftijd_maanden [-<-] {+<=+} "
+        "param.wmo_minimumleeftijd_aanvraag_maanden"
+    ]
+    (param,) = d["parameters"]
+    assert param["parameter"] == "minimagrens_eigen_bijdrage_procent"
+    assert "2.6" in param["artikelen"]
+    assert any(w.startswith("artikel 2.6: de tekst noemt 110%") for w in d["waarschuwingen"])

@@ -90,6 +90,14 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
             p.parameter, p.soort, "\n".join(p.waarden_a) or "-", "\n".join(p.waarden_b) or "-"
         )
     console.print(params)
+    for art in result.artikelen:
+        for change in art.wijzigingen:
+            console.print(f"artikel {art.artikel}: {change}", markup=False, highlight=False)
+    for p in result.parameters:
+        if p.artikelen:
+            console.print(f"{p.parameter} wordt gebruikt in artikel {', '.join(p.artikelen)}")
+    for warning in result.waarschuwingen:
+        console.print(f"[yellow]waarschuwing[/]: {warning}")
     for title, rows in (("Voorzieningen", result.voorzieningen), ("Begrippen", result.begrippen)):
         if rows:
             console.print(f"[bold]{title}[/]: " + ", ".join(f"{r.naam} ({r.soort})" for r in rows))
