@@ -652,3 +652,16 @@ def test_diff_of_a_draft_shows_words_users_and_stale_text(tmp_path: Path) -> Non
     assert param["parameter"] == "minimagrens_eigen_bijdrage_procent"
     assert "2.6" in param["artikelen"]
     assert any(w.startswith("artikel 2.6: de tekst noemt 110%") for w in d["waarschuwingen"])
+
+
+def test_scenarios_under_a_draft_outside_regels(tmp_path: Path) -> None:
+    """`scenarios --versie DRAFT` decides the scenarios of the amended version under the draft:
+    the ones the raised minima limit changes fail, the others pass."""
+    draft = _draft(tmp_path / "minima-120", MINIMA_120)
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "scenarios", str(SCENARIOS), "--versie", str(draft)]
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "wmo-10-net-boven-minimagrens.yaml" in text
+    assert "expected ('21.80', 'maand'), got ('0.00', 'maand')" in text
