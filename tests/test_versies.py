@@ -665,3 +665,22 @@ def test_scenarios_under_a_draft_outside_regels(tmp_path: Path) -> None:
     text = " ".join(result.output.split())
     assert "wmo-10-net-boven-minimagrens.yaml" in text
     assert "expected ('21.80', 'maand'), got ('0.00', 'maand')" in text
+
+
+def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() -> None:
+    """The mutation test of the issue: each parameter of 2026-04-01 one step up and down, as a
+    draft; where that changes some scenario's outcome, `regress` at its default size must
+    report a change. (The full score, comparisons included: `verordening mutatietoets`.)"""
+    from verordening_engine.versies.mutation import mutatietoets
+
+    original = load_regelset(REGELS, versie="2026-04-01")
+    report = mutatietoets(
+        original,
+        aantal=1000,
+        scenarios=SCENARIOS,
+        only=lambda m: m.soort == "parameter",
+        needs_scenario_change=True,
+    )
+    assert len(report.uitslagen) > 40  # every parameter that some scenario depends on
+    missed = [u.wijziging for u in report.uitslagen if u.gemist]
+    assert missed == []

@@ -242,8 +242,10 @@ def mutatietoets(
     scenarios: Path | None = None,
     only: Callable[[Mutant], bool] | None = None,
     progress: Callable[[MutantUitslag], None] | None = None,
+    needs_scenario_change: bool = False,
 ) -> MutatieRapport:
-    """Every one-change draft of `original`, each compared with it by `regress`."""
+    """Every one-change draft of `original`, each compared with it by `regress`
+    (with `needs_scenario_change`, only the drafts that change some scenario's outcome)."""
     rs = original.compiled
     day = peildatum or rs.meta.geldig_vanaf
     mutants = [*parameter_mutants(rs, day), *comparison_mutants(rs)]
@@ -259,6 +261,10 @@ def mutatietoets(
                 draft = load_regelset_folder(folder)
             except VerordeningError:
                 continue  # a change the language rejects (e.g. a value out of range)
+            after = scenario_outcomes(draft, files)
+            changed = sorted(name for name in before if before[name] != after.get(name))
+            if needs_scenario_change and not changed:
+                continue
             report = regress(
                 original,
                 draft,
@@ -267,8 +273,6 @@ def mutatietoets(
                 peildatum=day,
                 examples=False,
             )
-            after = scenario_outcomes(draft, files)
-            changed = sorted(name for name in before if before[name] != after.get(name))
             result = MutantUitslag(
                 id=mutant.id,
                 soort=mutant.soort,
