@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,9 @@ class Thresholds:
         self.regelsets = list(regelsets)
         self.peildatum = peildatum
         self.values: dict[Term, set[Any]] = {}
+        self._tests: dict[tuple[str, str], list[str]] = {}
+        # the node is kept with its value, so that its id is not reused while cached
+        self._constants: dict[tuple[str, str, int], tuple[ast.AST, tuple[Any, T] | None]] = {}
         for rs in self.regelsets:
             for rule in rs.rules:
                 sources = [rule.regel.als] if rule.regel.als else []
@@ -135,6 +139,14 @@ class Thresholds:
         return None if found is None else found[0]
 
     def _typed_constant(
+        self, rs: CompiledRegelset, voorziening: str, node: ast.AST
+    ) -> tuple[Any, T] | None:
+        key = (rs.sha256, voorziening, id(node))
+        if key not in self._constants:
+            self._constants[key] = (node, self._compute_constant(rs, voorziening, node))
+        return self._constants[key][1]
+
+    def _compute_constant(
         self, rs: CompiledRegelset, voorziening: str, node: ast.AST
     ) -> tuple[Any, T] | None:
         """The value of an expression that reads only parameters, constants and the
@@ -197,7 +209,7 @@ class Thresholds:
     def _definition(self, rs: CompiledRegelset, name: str) -> ast.AST | None:
         for rule in rs.rules:
             if rule.kind == "bepaal" and name in rule.outputs and rule.regel.als is None:
-                return ast.parse(rule.outputs[name].source.strip(), mode="eval").body
+                return _parse(rule.outputs[name].source)
         return None
 
     # ------------------------------------------------------------------ boundaries
@@ -307,7 +319,7 @@ class Thresholds:
         ):
             goals += self._branches(rs, voorziening, choose)
         for source, want in goals:
-            tree = ast.parse(source.strip(), mode="eval").body
+            tree = _parse(source)
             solved = self._solve(rs, voorziening, tree, want, out, choose)
             if not solved and (source, want) == goals[0]:
                 return None
@@ -318,16 +330,18 @@ class Thresholds:
     ) -> list[tuple[str, bool]]:
         """Each choice inside what a granted request gets (an amount per leefvorm, a
         percentage per kind of help): one side of it, drawn, so every regime is reached."""
-        out = []
-        for rule in rs.rules_for.get(voorziening, ()):
-            if rule.kind == "besluit":
-                continue
-            for expr in rule.outputs.values():
-                tree = ast.parse(expr.source.strip(), mode="eval")
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.IfExp):
-                        out.append((ast.unparse(node.test), choose(2) == 0))
-        return out
+        key = (rs.sha256, voorziening)
+        tests = self._tests.get(key)
+        if tests is None:
+            tests = self._tests[key] = [
+                ast.unparse(node.test)
+                for rule in rs.rules_for.get(voorziening, ())
+                if rule.kind != "besluit"
+                for expr in rule.outputs.values()
+                for node in ast.walk(_parse(expr.source))
+                if isinstance(node, ast.IfExp)
+            ]
+        return [(test, choose(2) == 0) for test in tests]
 
     def _not_defeated(
         self, rs: CompiledRegelset, voorziening: str, rule: CompiledRule
@@ -459,6 +473,12 @@ class Thresholds:
         else:
             out.bound(term, symbol, value)
         return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(source: str) -> ast.expr:
+    """An expression's tree, parsed once (the trees are only read)."""
+    return ast.parse(source.strip(), mode="eval").body
 
 
 def _years_to_months(years: int, symbol: str) -> tuple[int, str]:
