@@ -20,14 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
-
-from hypothesis import strategies as st
+from typing import Any, TypeVar
 
 from ..language.expressions import format_euro
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
-from .targets import Constraints, Term, Thresholds, months_ago, satisfies
+from .constraints import Constraints, Term, months_ago, satisfies
+from .sources import RandomSource, Source, _mostly
+from .targets import Thresholds
 
 X = TypeVar("X")
 
@@ -48,43 +48,6 @@ GENERATION = 12 * 16
 # request dates in the order of the procedure: earlier events first, then melding, aanvraag
 _EARLIER = ("vorig", "eerder", "sinds", "einddatum")
 _LATER = ("aanvraagdatum", "eerste_gesprek")
-
-
-class Source(Protocol):
-    """Where the random choices come from."""
-
-    def integer(self, low: int, high: int) -> int: ...
-
-    def choice(self, items: Sequence[X]) -> X: ...
-
-
-class RandomSource:
-    def __init__(self, rnd: random.Random) -> None:
-        self.rnd = rnd
-
-    def integer(self, low: int, high: int) -> int:
-        return self.rnd.randint(low, high)
-
-    def choice(self, items: Sequence[X]) -> X:
-        return items[self.rnd.randrange(len(items))]
-
-
-class HypothesisSource:
-    """Choices as hypothesis draws, so failing households shrink to minimal ones."""
-
-    def __init__(self, draw: st.DrawFn) -> None:
-        self.draw = draw
-
-    def integer(self, low: int, high: int) -> int:
-        return self.draw(st.integers(low, high))
-
-    def choice(self, items: Sequence[X]) -> X:
-        return self.draw(st.sampled_from(items))
-
-
-def _mostly(src: Source, rare: bool = False) -> bool:
-    """True two times in three, or 19 in 20 for `rare` (and for hypothesis' simplest draw)."""
-    return src.integer(0, 19) < 19 if rare else src.integer(0, 2) < 2
 
 
 def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[str, Feit]:
@@ -457,60 +420,6 @@ def build_household(
 ) -> dict[str, Any]:
     """A case dict valid for every given version (facts unknown to one are dropped later)."""
     return builder(regelsets, peildatum, voorzieningen).build(src, max_requests)
-
-
-@st.composite
-def households(
-    draw: st.DrawFn,
-    regelsets: Sequence[CompiledRegelset],
-    peildatum: dt.date,
-    voorzieningen: Sequence[str] | None = None,
-    max_requests: int = 3,
-) -> dict[str, Any]:
-    """The hypothesis strategy: shrinks towards one applicant, one request, default findings."""
-    return build_household(
-        HypothesisSource(draw), regelsets, peildatum, voorzieningen, max_requests
-    )
-
-
-@st.composite
-def around(
-    draw: st.DrawFn, observed: dict[str, Any], regelsets: Sequence[CompiledRegelset]
-) -> dict[str, Any]:
-    """Households between an observed one and its simplest form, for shrinking.
-
-    Each fact with a default is either the observed value or the default, each other member
-    is kept or left out; hypothesis' simplest draw is "default" and "left out", so shrinking
-    moves from the observed household towards the smallest one that still shows a change.
-    """
-    vocab = {
-        space: union_vocabulary(regelsets, space) for space in ("persoon", "huishouden", "aanvraag")
-    }
-
-    def facts(space: str, values: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for name, value in sorted(values.items()):
-            feit = vocab[space].get(name)
-            default = feit.standaard if feit is not None else None
-            keep = default is None or value == default or draw(st.booleans())
-            out[name] = value if keep else default
-        return out
-
-    request = observed["aanvragen"][0]
-    needed = {request["persoon"], "p1"}
-    leden = [
-        {**lid, "feiten": facts("persoon", lid["feiten"])}
-        for lid in observed["huishouden"]["leden"]
-        if lid["id"] in needed or lid["rol"] != "kind" or draw(st.booleans())
-    ]
-    return {
-        **observed,
-        "huishouden": {
-            "leden": leden,
-            "feiten": facts("huishouden", observed["huishouden"]["feiten"]),
-        },
-        "aanvragen": [{**request, "feiten": facts("aanvraag", request["feiten"])}],
-    }
 
 
 def random_households(

@@ -18,8 +18,8 @@ from ..besluit.model import Besluit
 from ..engine.evaluation import request_context
 from ..language.expressions import MissingValue, Value, parse_euro
 from ..regels.compiled import CompiledInvariant
-from .households import households
 from .properties import check_property, declared
+from .shrinking import households
 
 ONE_DECISION = "een-besluit-per-aanvraag"
 

@@ -21,7 +21,7 @@ from ..errors import VerordeningError
 from ..language.expressions import format_euro, parse_euro
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Eigenschap, EigenschapSoort, Selectie
-from .households import households
+from .shrinking import households
 
 SPACES = ("huishouden", "persoon", "aanvraag")
 

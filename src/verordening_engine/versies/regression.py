@@ -17,13 +17,22 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
-from pydantic import BaseModel, ConfigDict
 
 from ..api import Regelset
 from ..batch import evaluate_many
 from ..language.expressions import format_euro, parse_euro
-from .households import around, common_catalogue, households, random_households, restrict
-from .targets import outcome_label
+from .constraints import outcome_label
+from .households import common_catalogue, random_households, restrict
+from .regression_model import (
+    BijdrageBanden,
+    Bijdragen,
+    Overgang,
+    RegressieRapport,
+    UitkomstDekking,
+    Voorbeeld,
+    VoorzieningTelling,
+)
+from .shrinking import around, households
 
 NOT_IN_CATALOGUE = "niet in catalogus"
 UNDECIDED = "geen besluit"
@@ -35,77 +44,6 @@ NOT_A_FORECAST = (
     "voorspelling van het aantal inwoners van Dordrecht dat de wijziging merkt."
 )
 PhaseFn = Callable[[str, int], None]
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VoorzieningTelling(Out):
-    voorziening: str
-    aanvragen: int
-    gewijzigd: int
-
-
-class Overgang(Out):
-    voorziening: str
-    van: str
-    naar: str
-    aantal: int
-
-
-class UitkomstDekking(Out):
-    """How many requests reached one outcome (a deciding rule) under each version."""
-
-    voorziening: str
-    uitkomst: str
-    regel: str
-    aantal_a: int | None
-    aantal_b: int | None
-
-
-class BijdrageBanden(Out):
-    verlies_groot: int
-    verlies_klein: int
-    gelijk: int
-    winst_klein: int
-    winst_groot: int
-
-
-class Bijdragen(Out):
-    totaal_a: str
-    totaal_b: str
-    verschil: str
-    huishoudens: BijdrageBanden
-
-
-class Voorbeeld(Out):
-    soort: str
-    aantal: int
-    gevonden_door: str
-    huishouden: dict[str, Any]
-    besluit_a: dict[str, Any] | None
-    besluit_b: dict[str, Any] | None
-
-
-class RegressieRapport(Out):
-    versie_a: str
-    versie_b: str
-    peildatum: dt.date
-    seed: int
-    populatie: str
-    huishoudens: int
-    aanvragen: int
-    huishoudens_gewijzigd: int
-    aanvragen_gewijzigd: int
-    niet_vergeleken: list[str]
-    per_voorziening: list[VoorzieningTelling]
-    overgangen: list[Overgang]
-    dekking: list[UitkomstDekking]
-    niet_bereikt: list[str]
-    eigen_bijdrage: Bijdragen
-    per_artikel: dict[str, int]
-    voorbeelden: list[Voorbeeld]
 
 
 def label(besluit: dict[str, Any] | None) -> str:

@@ -12,7 +12,7 @@ import io
 import re
 from typing import Any
 
-from .regression import RegressieRapport
+from .regression_model import RegressieRapport
 from .regression_report import BANDS, sections, transitions_by_voorziening
 
 STYLE = """

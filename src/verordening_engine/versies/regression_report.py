@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ..api import Regelset
-from .regression import RegressieRapport, Voorbeeld
+from .regression_model import RegressieRapport, Voorbeeld
 
 if TYPE_CHECKING:
     from rich.console import Console
