@@ -238,6 +238,14 @@ def _minimal_example(
         return observed, "gegenereerd huishouden (niet verder verkleind)"
 
 
+def _per_use(besluit: dict[str, Any] | None) -> int:
+    """A granted request's contribution per hour, time or week, in cents (0 otherwise)."""
+    if besluit is None or besluit["uitkomst"] != "toegekend" or not besluit["eigen_bijdrage"]:
+        return 0
+    bijdrage = besluit["eigen_bijdrage"]
+    return 0 if bijdrage["per"] in ("maand", "jaar") else parse_euro(bijdrage["bedrag"])
+
+
 def _band(a: int, b: int) -> str:
     if a == b:
         return "gelijk"
@@ -326,6 +334,7 @@ def regress(
     reached: dict[tuple[str, str], Counter[str]] = {}
     first_seen: dict[str, tuple[str, dict[str, Any]]] = {}
     bands: Counter[str] = Counter()
+    per_use: Counter[bool] = Counter()
     total_a = total_b = 0
     households_changed = requests_changed = requests = 0
     for case, da, db in zip(cases, under_a, under_b, strict=True):
@@ -336,6 +345,9 @@ def regress(
             requests += 1
             per_voorziening[v] += 1
             transitions[(v, label(ba), label(bb))] += 1
+            use_a, use_b = _per_use(ba), _per_use(bb)
+            if use_a != use_b:
+                per_use[use_b > use_a] += 1
             for side, besluit in (("a", ba), ("b", bb)):
                 counter = reached.setdefault((side, v), Counter())
                 counter.update(deciding_rules(besluit))
@@ -417,6 +429,8 @@ def regress(
             totaal_a=format_euro(total_a),
             totaal_b=format_euro(total_b),
             verschil=format_euro(total_b - total_a),
+            per_gebruik_meer=per_use[True],
+            per_gebruik_minder=per_use[False],
             huishoudens=BijdrageBanden(
                 **{
                     k: bands[k]

@@ -48,6 +48,10 @@ class Bijdragen(Out):
     totaal_b: str
     verschil: str
     huishoudens: BijdrageBanden
+    # contributions per hour, per time or per week (an algemene voorziening): not in the
+    # monthly totals; the number of requests that pay more or less per unit
+    per_gebruik_meer: int = 0
+    per_gebruik_minder: int = 0
 
 
 class Voorbeeld(Out):

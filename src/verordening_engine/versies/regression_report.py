@@ -171,6 +171,12 @@ def sections(
         "",
     ]
     lines += [f"- {text}: {getattr(e.huishoudens, key)} huishoudens" for key, text in BANDS]
+    lines += [
+        "",
+        "Bijdragen per uur, per keer of per week (algemene voorzieningen; niet in de "
+        f"maandtotalen): {e.per_gebruik_meer} aanvragen betalen meer per gebruik, "
+        f"{e.per_gebruik_minder} minder.",
+    ]
     out.append(("Eigen bijdrage", lines))
     out.append(
         (
