@@ -191,6 +191,15 @@ def report_html(r: RegressieRapport, deciding: dict[str, str] | None = None) -> 
                 body.append(
                     f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
                 )
+        if title == "Bereikte uitkomsten":  # a long table: folded, the warnings open
+            table = [line for line in lines if line.startswith("|")]
+            rest = [line for line in lines if not line.startswith("|")]
+            body.append(
+                f"<details><summary>Aantal aanvragen per uitkomst en versie "
+                f"({len(table) - 2} uitkomsten)</summary>{_markdown_block(table)}</details>"
+            )
+            body.append(_markdown_block(rest))
+            continue
         body.append(_markdown_block(lines))
     return (
         '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">'
