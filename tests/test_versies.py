@@ -328,3 +328,359 @@ def test_regress_2026_to_2027_touches_only_the_wmo_contribution_and_ho() -> None
 def test_invariants_hold_for_every_version(versie: str) -> None:
     results = check_invariants(load_regelset(REGELS, versie=versie), aantal=40, seed_value=1)
     assert [r.id for r in results if not r.voldaan] == []
+
+
+# ---------------------------------------------------------------- regression that sees every change
+def _draft(folder: Path, files: dict[str, str], basis: str = "2026-04-01") -> Path:
+    """A draft that states only its changes against `basis`, written as policy staff would."""
+    folder.mkdir(parents=True)
+    (folder / "regelset.yaml").write_text(
+        f'basis: "{basis}"\nversie: "{folder.name}"\nstatus: concept\ntitel: Proefwijziging\n',
+        "utf-8",
+    )
+    for name, text in files.items():
+        (folder / name).write_text(text, "utf-8")
+    return folder
+
+
+def _parameter(name: str, unit: str, value: str, vanaf: str = "2025-01-01") -> str:
+    return (
+        f"parameters:\n  {name}:\n    omschrijving: proef\n    eenheid: {unit}\n"
+        f"    waarden:\n      - vanaf: {vanaf}\n        waarde: {value}\n"
+        "        bron: proef\n        status: ongeverifieerd\n"
+    )
+
+
+IIT_600 = {
+    "parameters-werk-inkomen.yaml": _parameter(
+        "iit_bedrag_alleenstaande", "euro_per_jaar", '"600.00"'
+    )
+}
+MINIMA_120 = {"parameters.yaml": _parameter("minimagrens_eigen_bijdrage_procent", "procent", "120")}
+
+
+def test_a_draft_states_only_its_changes(tmp_path: Path) -> None:
+    base = load_regelset(REGELS, versie="2026-04-01").compiled
+    draft = load_regelset_folder(_draft(tmp_path / "iit-600", IIT_600)).compiled
+    assert draft.meta.versie == "iit-600" and draft.meta.vorige_versie == "2026-04-01"
+    assert draft.meta.status.value == "concept"
+    day = dt.date(2026, 4, 1)
+    assert draft.param_at("iit_bedrag_alleenstaande", day).value == 600_00  # type: ignore[union-attr]
+    # everything else is the base's: the same articles, rules and other parameters
+    assert len(draft.rules) == len(base.rules)
+    result = diff(base, draft)
+    assert [p.parameter for p in result.parameters] == ["iit_bedrag_alleenstaande"]
+    assert result.artikelen == [] and result.voorzieningen == [] and result.begrippen == []
+
+
+def test_a_draft_replaces_one_article_and_is_located_when_wrong(tmp_path: Path) -> None:
+    chapter = (
+        "nummer: 2\ntitel: Wmo\nartikelen:\n"
+        '  - nummer: "2.1"\n    titel: Toegang\n    tekst: Proef.\n'
+        "    bron: {soort: gemodelleerd}\n    regels:\n"
+        "      - id: wmo-aanvraag-te-jong\n        voor: {wet: wmo2015}\n"
+        "        als: leeftijd_maanden < param.bestaat_niet\n"
+        "        besluit: {uitkomst: afgewezen}\n        uitleg: {wel: Te jong.}\n"
+    )
+    folder = _draft(tmp_path / "kapot", {"hoofdstuk-2-wmo.yaml": chapter})
+    result = CliRunner().invoke(main, ["--regels", str(REGELS), "validate", str(folder)])
+    assert result.exit_code == 2
+    assert "hoofdstuk-2-wmo.yaml:" in result.output and "param.bestaat_niet" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "voorziening"),
+    [(IIT_600, "individuele_inkomenstoeslag"), (MINIMA_120, "huishoudelijke_ondersteuning")],
+    ids=["iit-400-600", "minimagrens-110-120"],
+)
+def test_regress_at_default_size_sees_a_one_parameter_draft(
+    tmp_path: Path, files: dict[str, str], voorziening: str
+) -> None:
+    """The changes the issue found unseen: a raised IIT amount, a raised minima limit."""
+    draft = _draft(tmp_path / "draft", files)
+    result = CliRunner().invoke(
+        main,
+        [
+            "--regels",
+            str(REGELS),
+            "regress",
+            "2026-04-01",
+            str(draft),
+            "--format",
+            "json",
+            "--zonder-voorbeelden",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    changed = {v["voorziening"]: v["gewijzigd"] for v in report["per_voorziening"]}
+    assert changed[voorziening] > 0
+
+
+def test_population_reaches_every_outcome_the_rules_can_produce() -> None:
+    """Households are steered at each deciding rule: grants, each refusal ground, each
+    verwijzing and each contribution regime are reached, under both versions."""
+    a = load_regelset(REGELS, versie="2026-04-01")
+    b = load_regelset(REGELS, versie="2027-01-01")
+    report = regress(a, b, aantal=1000, seed_value=0, peildatum=dt.date(2027, 1, 1), examples=False)
+    reached = {(d.voorziening, d.regel): (d.aantal_a, d.aantal_b) for d in report.dekking}
+    grants = {
+        (d.voorziening, d.uitkomst): (d.aantal_a or 0) + (d.aantal_b or 0)
+        for d in report.dekking
+        if d.uitkomst.startswith("toegekend")
+    }
+    for v in ("begeleiding_individueel", "individuele_inkomenstoeslag", "jeugdhulp_pgb"):
+        assert (
+            grants[(v, "toegekend zonder bijdrage")] > 0
+            or grants[(v, "toegekend met bijdrage")] > 0
+        )
+    assert grants[("huishoudelijke_ondersteuning", "toegekend met bijdrage")] > 0
+    # the light-HO change of 2027 without a filter, and no request for a voorziening one lacks
+    assert reached[("huishoudelijke_ondersteuning", "wmo-ho-licht-algemeen")][1] > 0
+    assert report.niet_vergeleken == ["huishoudelijke_ondersteuning_licht"]
+    assert all(o.van != "niet in catalogus" for o in report.overgangen)
+    moved = {
+        (o.van, o.naar)
+        for o in report.overgangen
+        if o.voorziening == "huishoudelijke_ondersteuning"
+    }
+    assert ("toegekend", "afgewezen → huishoudelijke_ondersteuning_licht") in moved
+    # each refusal ground of the IIT and each contribution regime of a Wmo maatwerk request
+    for rule in (
+        "iit-te-jong",
+        "iit-aow-leeftijd",
+        "iit-inkomen-te-hoog",
+        "iit-vermogen-te-hoog",
+        "iit-laag-inkomen-te-kort",
+        "iit-eerder-verleend",
+    ):
+        assert reached[("individuele_inkomenstoeslag", rule)][0], rule
+    for rule in (
+        "vrijstelling-minima",
+        "vrijstelling-partner-onder-aow",
+        "vrijstelling-wlz-bijdrage",
+        "vrijstelling-betalingscapaciteit",
+    ):
+        assert reached[("begeleiding_individueel", rule)][0], rule
+    assert reached[("begeleiding_individueel", "wmo-abonnementstarief")][0]
+    assert reached[("begeleiding_individueel", "wmo-inkomensafhankelijke-bijdrage")][1]
+    # an outcome no household can reach is named, not hidden
+    assert any("vrijstelling-jonger-dan-18" in text for text in report.niet_bereikt)
+
+
+def test_generated_households_are_consistent() -> None:
+    """Adults apply, children are at least 16 years younger, dates are in procedure order."""
+    from verordening_engine.versies.households import random_households
+
+    rs = [load_regelset(REGELS, versie=v).compiled for v in ("2026-04-01", "2027-01-01")]
+    day = dt.date(2027, 1, 1)
+    for case in random_households(rs, day, 400, 5):
+        leden = case["huishouden"]["leden"]
+        born = {lid["rol"]: lid["geboortedatum"] for lid in leden if lid["rol"] != "kind"}
+        assert born["aanvrager"] <= day.replace(year=day.year - 18)
+        if "partner" in born:
+            assert born["partner"] <= day.replace(year=day.year - 18)
+        for lid in leden:
+            if lid["rol"] == "kind":
+                assert all(
+                    lid["geboortedatum"] > b.replace(year=b.year + 16) for b in born.values()
+                )
+        for aanvraag in case["aanvragen"]:
+            facts = aanvraag["feiten"]
+            for value in facts.values():
+                if isinstance(value, dt.date):
+                    assert value <= day
+            if "meldingsdatum" in facts and "aanvraagdatum" in facts:
+                assert facts["meldingsdatum"] <= facts["aanvraagdatum"]
+
+
+def test_regress_report_formats_hold_the_same_numbers(tmp_path: Path) -> None:
+    draft = _draft(tmp_path / "minima-120", MINIMA_120)
+    base = [
+        "--regels",
+        str(REGELS),
+        "regress",
+        "2026-04-01",
+        str(draft),
+        "--aantal",
+        "200",
+        "--voorziening",
+        "begeleiding_individueel",
+        "--voorziening",
+        "wasservice",
+    ]
+    data = json.loads(CliRunner().invoke(main, [*base, "--format", "json"]).output)
+    markdown = CliRunner().invoke(main, [*base, "--format", "markdown"]).output
+    page = tmp_path / "rapport.html"
+    result = CliRunner().invoke(main, [*base, "--format", "html", "--uitvoer", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text("utf-8")
+    headline = (
+        f"{data['huishoudens_gewijzigd']} huishoudens, {data['aanvragen_gewijzigd']} aanvragen"
+    )
+    assert headline in markdown and headline in html
+    assert "geen voorspelling" in markdown and "geen voorspelling" in html
+    for section in (
+        "Per voorziening",
+        "Overgangen",
+        "Eigen bijdrage",
+        "Per artikel",
+        "Bereikte uitkomsten",
+        "Kleinste voorbeelden",
+    ):
+        assert f"## {section}" in markdown and f"<h2>{section}" in html
+    # self-contained: inline SVG charts, nothing fetched from elsewhere
+    assert html.count("<svg") >= 2
+    for external in ("<script", "<link", "src=", "@import", "@font-face"):
+        assert external not in html
+    # a minimal example is a short story, not a JSON dump
+    assert "Wat ertoe doet:" in markdown and "inkomen pct sociaal minimum" in markdown
+    assert '"huishouden":' not in markdown
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    import subprocess
+
+    draft = _draft(tmp_path / "minima-120", MINIMA_120)
+    page = tmp_path / "rapport.html"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--regels",
+            str(REGELS),
+            "regress",
+            "2026-04-01",
+            str(draft),
+            "--aantal",
+            "150",
+            "--voorziening",
+            "begeleiding_individueel",
+            "--zonder-voorbeelden",
+            "--format",
+            "html",
+            "--uitvoer",
+            str(page),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    shot = tmp_path / "rapport.png"
+    dom = subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profiel'}",
+            "--window-size=1200,1800",
+            f"--screenshot={shot}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert shot.is_file() and shot.stat().st_size > 20_000, dom.stderr[-2000:]
+    assert "<svg" in dom.stdout and "Regressie 2026-04-01" in dom.stdout
+
+
+def test_check_finds_a_contribution_that_falls_as_income_rises(tmp_path: Path) -> None:
+    """The metamorphic property catches a version whose minima limit was turned around,
+    which pinned scenarios at one income cannot see."""
+    import yaml
+
+    rs = load_regelset(REGELS, versie="2026-04-01").compiled
+    names = rs.source.meta.bestanden.hoofdstukken
+    for file, chapter in zip(names, rs.source.hoofdstukken, strict=True):
+        for artikel in chapter.artikelen:
+            if any(r.bepaal and "minimahuishouden" in r.bepaal for r in artikel.regels):
+                found = (file, chapter, artikel)
+    file, chapter, artikel = found
+    data = artikel.model_dump(mode="json", exclude_none=True, by_alias=True)
+    for regel in data["regels"]:
+        if "minimahuishouden" in regel.get("bepaal", {}):
+            text = regel["bepaal"]["minimahuishouden"]
+            regel["bepaal"]["minimahuishouden"] = text.replace("<=", ">")
+    partial = {"nummer": chapter.nummer, "titel": chapter.titel, "artikelen": [data]}
+    draft = _draft(tmp_path / "omgekeerd", {file: yaml.safe_dump(partial, allow_unicode=True)})
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "check", str(draft), "--aantal", "60"]
+    )
+    assert result.exit_code == 1
+    assert "GESCHONDEN bijdrage-stijgt-niet-dalend-met-inkomen" in " ".join(result.output.split())
+    # the original keeps the property
+    ok = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "check", "2026-04-01", "--aantal", "30"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "ok volgorde-en-ids-leden" in " ".join(ok.output.split())
+
+
+def test_diff_of_a_draft_shows_words_users_and_stale_text(tmp_path: Path) -> None:
+    """A raised minima limit: which articles use it, and the article text that still says
+    110%; a changed condition shown word by word."""
+    import yaml
+
+    rs = load_regelset(REGELS, versie="2026-04-01").compiled
+    names = rs.source.meta.bestanden.hoofdstukken
+    chapter = rs.source.hoofdstukken[1]
+    artikel = next(a for a in chapter.artikelen if a.nummer == "2.1")
+    data = artikel.model_dump(mode="json", exclude_none=True, by_alias=True)
+    rule = next(r for r in data["regels"] if r["id"] == "wmo-aanvraag-te-jong")
+    rule["als"] = rule["als"].replace("<", "<=")
+    partial = {"nummer": chapter.nummer, "titel": chapter.titel, "artikelen": [data]}
+    files = {**MINIMA_120, names[1]: yaml.safe_dump(partial, allow_unicode=True)}
+    draft = _draft(tmp_path / "proef", files)
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "diff", "2026-04-01", str(draft), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert [a["artikel"] for a in d["artikelen"]] == ["2.1"]
+    assert d["artikelen"][0]["wijzigingen"] == [
+        "wmo-aanvraag-te-jong: als: leeftijd_maanden [-<-] {+<=+} "
+        "param.wmo_minimumleeftijd_aanvraag_maanden"
+    ]
+    (param,) = d["parameters"]
+    assert param["parameter"] == "minimagrens_eigen_bijdrage_procent"
+    assert "2.6" in param["artikelen"]
+    assert any(w.startswith("artikel 2.6: de tekst noemt 110%") for w in d["waarschuwingen"])
+
+
+def test_scenarios_under_a_draft_outside_regels(tmp_path: Path) -> None:
+    """`scenarios --versie DRAFT` decides the scenarios of the amended version under the draft:
+    the ones the raised minima limit changes fail, the others pass."""
+    draft = _draft(tmp_path / "minima-120", MINIMA_120)
+    result = CliRunner().invoke(
+        main, ["--regels", str(REGELS), "scenarios", str(SCENARIOS), "--versie", str(draft)]
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "wmo-10-net-boven-minimagrens.yaml" in text
+    assert "expected ('21.80', 'maand'), got ('0.00', 'maand')" in text
+
+
+def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() -> None:
+    """The mutation test of the issue: each parameter of 2026-04-01 one step up and down, as a
+    draft; where that changes some scenario's outcome, `regress` at its default size must
+    report a change. (The full score, comparisons included: `verordening mutatietoets`.)"""
+    from verordening_engine.versies.mutation import mutatietoets
+
+    original = load_regelset(REGELS, versie="2026-04-01")
+    report = mutatietoets(
+        original,
+        aantal=1000,
+        scenarios=SCENARIOS,
+        only=lambda m: m.soort == "parameter",
+        needs_scenario_change=True,
+    )
+    assert len(report.uitslagen) > 40  # every parameter that some scenario depends on
+    missed = [u.wijziging for u in report.uitslagen if u.gemist]
+    assert missed == []

@@ -22,6 +22,7 @@ from .casus.model import Casus
 from .regels.compiled import BUILTIN_HUISHOUDEN, CompiledRegelset
 from .regels.model import (
     Begrippen,
+    Eigenschappen,
     Feit,
     Hoofdstuk,
     Invarianten,
@@ -37,6 +38,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "voorzieningen": (Voorzieningen, "validation"),
     "hoofdstuk": (Hoofdstuk, "validation"),
     "invarianten": (Invarianten, "validation"),
+    "eigenschappen": (Eigenschappen, "validation"),
     "casus": (Casus, "validation"),
     "besluit": (BesluitDocument, "serialization"),
     "batchfout": (BatchFout, "serialization"),

@@ -12,15 +12,22 @@ from .app import guarded, main, make_console, regels_of
 
 @main.command()
 @click.argument("path", required=False, default="scenarios", type=click.Path(path_type=Path))
+@click.option(
+    "--versie",
+    help="Decide under this version (a name or a folder, e.g. a draft) the scenarios of it "
+    "and of the version it amends.",
+)
 @click.pass_context
 @guarded
-def scenarios(ctx: click.Context, path: Path) -> None:
+def scenarios(ctx: click.Context, path: Path, versie: str | None) -> None:
     """Run scenario files and compare with their expected decisions (exit 1 on a failure)."""
     from rich.table import Table
 
     from ..scenarios.runner import run_scenarios
+    from .version_tools import load_version
 
-    results = run_scenarios(path, regels_of(ctx))
+    chosen = load_version(ctx, versie) if versie else None
+    results = run_scenarios(path, regels_of(ctx), chosen)
     table = Table(title=f"Scenario's in {path}")
     for col in ("scenario", "versie", "resultaat"):
         table.add_column(col)

@@ -4,10 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .app import FORMAT, guarded, main, make_console, regels_of
+
+if TYPE_CHECKING:
+    from ..api import Regelset
+
+REPORT_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown", "html"]),
+    default="terminal",
+    show_default=True,
+    help="terminal (rich), json, markdown, or html (one self-contained page with charts).",
+)
+
+
+def load_version(ctx: click.Context, versie: str) -> Regelset:
+    """A version by name under --regels, or a version folder given as a path (a draft
+    anywhere, e.g. one that states only its changes with `basis:`)."""
+    from ..api import load_regelset, load_regelset_folder
+    from ..regels import drafts
+
+    root = Path(regels_of(ctx))
+    if root not in drafts.SEARCH_ROOTS:
+        drafts.SEARCH_ROOTS.append(root)
+    folder = Path(versie)
+    if (folder / "regelset.yaml").is_file():
+        return load_regelset_folder(folder)
+    return load_regelset(root, versie=versie)
 
 
 @main.command(name="diff")
@@ -18,11 +47,10 @@ from .app import FORMAT, guarded, main, make_console, regels_of
 @guarded
 def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None:
     """Articles, rules, parameters, catalogue and vocabulary that differ between two versions."""
-    from ..api import load_regelset
     from ..versies.diff import diff, diff_markdown
 
-    a = load_regelset(regels_of(ctx), versie=versie_a).compiled
-    b = load_regelset(regels_of(ctx), versie=versie_b).compiled
+    a = load_version(ctx, versie_a).compiled
+    b = load_version(ctx, versie_b).compiled
     result = diff(a, b)
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -62,6 +90,14 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
             p.parameter, p.soort, "\n".join(p.waarden_a) or "-", "\n".join(p.waarden_b) or "-"
         )
     console.print(params)
+    for art in result.artikelen:
+        for change in art.wijzigingen:
+            console.print(f"artikel {art.artikel}: {change}", markup=False, highlight=False)
+    for p in result.parameters:
+        if p.artikelen:
+            console.print(f"{p.parameter} wordt gebruikt in artikel {', '.join(p.artikelen)}")
+    for warning in result.waarschuwingen:
+        console.print(f"[yellow]waarschuwing[/]: {warning}")
     for title, rows in (("Voorzieningen", result.voorzieningen), ("Begrippen", result.begrippen)):
         if rows:
             console.print(f"[bold]{title}[/]: " + ", ".join(f"{r.naam} ({r.soort})" for r in rows))
@@ -86,7 +122,12 @@ def diff_cmd(ctx: click.Context, versie_a: str, versie_b: str, fmt: str) -> None
     type=click.IntRange(1, 64),
     help="Processes for evaluating (1: in this process).",
 )
-@FORMAT
+@REPORT_FORMAT
+@click.option(
+    "--uitvoer",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File for the html report (default: regressie-A-B.html).",
+)
 @click.option("--zonder-voorbeelden", is_flag=True, help="Skip the minimal examples.")
 @click.option(
     "--voorziening",
@@ -105,48 +146,130 @@ def regress(
     peildatum: dt.datetime | None,
     workers: int,
     fmt: str,
+    uitvoer: Path | None,
     zonder_voorbeelden: bool,
     voorzieningen: tuple[str, ...],
 ) -> None:
-    """Evaluate generated households under two versions and report what changes for whom."""
+    """Evaluate generated households under two versions and report what changes for whom.
+
+    VERSIE_A and VERSIE_B are version names under --regels or version folders (drafts too).
+    """
     from concurrent.futures import ProcessPoolExecutor
 
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
-    from ..api import load_regelset
     from ..versies.regression import regress as run
-    from ..versies.regression_report import print_report, report_markdown
+    from ..versies.regression_report import deciding_kinds, print_report, report_markdown
 
-    a = load_regelset(regels_of(ctx), versie=versie_a)
-    b = load_regelset(regels_of(ctx), versie=versie_b)
+    a = load_version(ctx, versie_a)
+    b = load_version(ctx, versie_b)
     day = peildatum.date() if peildatum else b.compiled.meta.geldig_vanaf
     executor = ProcessPoolExecutor(workers) if workers > 1 else None
     try:
-        with Progress(
-            console=make_console(stderr=True), transient=True, disable=fmt != "terminal"
-        ) as progress:
-            task = progress.add_task("huishoudens beoordelen", total=2 * aantal)
+        errors = make_console(stderr=True)
+        with Progress(console=errors, transient=True, disable=not errors.is_terminal) as progress:
+            current: list[TaskID] = []
+
+            def phase(name: str, total: int) -> None:
+                if current:
+                    progress.update(current[-1], visible=False)
+                current.append(progress.add_task(name, total=total or None))
+
             report = run(
                 a,
                 b,
                 aantal=aantal,
                 seed_value=seed_value,
                 peildatum=day,
-                regels=str(regels_of(ctx)),
                 executor=executor,
-                progress=lambda n: progress.advance(task, n),
+                progress=lambda n: progress.advance(current[-1], n) if current else None,
                 examples=not zonder_voorbeelden,
                 voorzieningen=list(voorzieningen) or None,
+                phase=phase,
             )
     finally:
         if executor is not None:
             executor.shutdown()
+    deciding = deciding_kinds(a, b)
+    if fmt == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    elif fmt == "markdown":
+        sys.stdout.write(report_markdown(report, deciding))
+    elif fmt == "html":
+        from ..versies.regression_html import report_html
+
+        target = uitvoer or Path(f"regressie-{report.versie_a}-{report.versie_b}.html")
+        target.write_text(report_html(report, deciding), encoding="utf-8")
+        click.echo(f"rapport geschreven: {target}", err=True)
+    else:
+        print_report(report, make_console(), deciding)
+
+
+@main.command()
+@click.argument("versie")
+@click.option(
+    "--aantal",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Households per regression run.",
+)
+@click.option("--seed", "seed_value", default=0, show_default=True, type=int)
+@click.option(
+    "--scenarios",
+    "scenario_folder",
+    default="scenarios",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Scenario files: a draft that changes one of them must be seen.",
+)
+@click.option(
+    "--alleen",
+    "only",
+    multiple=True,
+    help="Only drafts whose id starts with this (a parameter or rule id; repeatable).",
+)
+@FORMAT
+@click.pass_context
+@guarded
+def mutatietoets(
+    ctx: click.Context,
+    versie: str,
+    aantal: int,
+    seed_value: int,
+    scenario_folder: Path,
+    only: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """One-change drafts of VERSIE (each parameter up and down, each < <-> <=): does `regress`
+    see each change? Exit 1 when a change that alters a scenario goes unseen."""
+    from rich.progress import Progress
+
+    from ..versies.mutation import mutatietoets as run
+    from ..versies.mutation import report_markdown
+
+    original = load_version(ctx, versie)
+    errors = make_console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as progress:
+        task = progress.add_task("proefwijzigingen vergelijken", total=None)
+        report = run(
+            original,
+            aantal=aantal,
+            seed_value=seed_value,
+            scenarios=scenario_folder if scenario_folder.is_dir() else None,
+            only=(lambda m: m.id.startswith(only)) if only else None,
+            progress=lambda _: progress.advance(task, 1),
+        )
     if fmt == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif fmt == "markdown":
         sys.stdout.write(report_markdown(report))
     else:
-        print_report(report, make_console())
+        from rich.markdown import Markdown
+
+        make_console().print(Markdown(report_markdown(report)))
+    if report.gemist:
+        sys.exit(1)
 
 
 @main.command()
@@ -165,15 +288,23 @@ def check(ctx: click.Context, versie: str | None, aantal: int, seed_value: int) 
     """Check the invariants of a version (default: every version); exit 1 on a counterexample."""
     import json
 
-    from ..api import load_regelset, versions
+    from ..api import versions
     from ..versies.invariants import check_invariants
 
     names = [versie] if versie else [v.meta.versie for v in versions(regels_of(ctx))]
     console = make_console()
     failed = 0
     for name in names:
-        regelset = load_regelset(regels_of(ctx), versie=name)
-        for result in check_invariants(regelset, aantal=aantal, seed_value=seed_value):
+        regelset = load_version(ctx, name)
+        with console.status(f"{name}: invarianten en eigenschappen controleren") as status:
+
+            def show(ident: str, version: str = name) -> None:
+                status.update(f"{version}: {ident} controleren")
+
+            results = check_invariants(
+                regelset, aantal=aantal, seed_value=seed_value, progress=show
+            )
+        for result in results:
             mark = "[green]ok[/]" if result.voldaan else "[red]GESCHONDEN[/]"
             console.print(f"{name} {mark} {result.id}: {result.omschrijving}")
             if not result.voldaan:

@@ -6,6 +6,7 @@ Every problem is collected with its file, line and field, so `validate` shows th
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,8 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, VerordeningError
 from ..reading.yaml_loading import LocatedDocument, read_document
+from .drafts import is_draft, merged_documents
 from .model import (
     Begrippen,
+    Eigenschappen,
     Hoofdstuk,
     Invarianten,
     Parameters,
@@ -40,6 +43,7 @@ class RegelsetSource:
     invarianten: tuple[tuple[str, Invarianten], ...]
     documents: dict[str, LocatedDocument]
     sha256: str
+    eigenschappen: tuple[tuple[str, Eigenschappen], ...] = ()
 
     def doc(self, key: str) -> LocatedDocument:
         return self.documents[key]
@@ -79,6 +83,9 @@ def load_source(folder: str | Path) -> RegelsetSource:
     """Read and shape-check all files of a regelset folder; raise with every problem found."""
     folder = Path(folder)
     meta_doc = read_document(folder / META_FILE)
+    merged: dict[str, LocatedDocument] | None = None
+    if is_draft(meta_doc):  # states only what changes against its basis
+        meta_doc, merged = merged_documents(folder, meta_doc)
     meta = validate_document(meta_doc, RegelsetMeta)
     documents = {META_FILE: meta_doc}
     problems: list[Problem] = []
@@ -89,6 +96,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         *((n, Voorzieningen) for n in b.voorzieningen),
         *((n, Hoofdstuk) for n in b.hoofdstukken),
         *((n, Invarianten) for n in b.invarianten),
+        *((n, Eigenschappen) for n in b.eigenschappen),
     ]
     names = [n for n, _ in plan]
     models: dict[str, BaseModel] = {}
@@ -104,7 +112,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
             problems.append(meta_doc.problem(("bestanden",), f"'{name}' is listed twice"))
             continue
         try:
-            doc = read_document(folder / name)
+            doc = merged[name] if merged is not None else read_document(folder / name)
             documents[name] = doc
             models[name] = validate_document(doc, kind)
         except VerordeningError as exc:
@@ -125,7 +133,11 @@ def load_source(folder: str | Path) -> RegelsetSource:
         raise VerordeningError(problems)
     digest = hashlib.sha256()
     for name in sorted(listed):
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+        if merged is not None:  # a draft: the content of the version it makes
+            content = json.dumps(documents[name].data, sort_keys=True, default=str).encode()
+        else:
+            content = (folder / name).read_bytes()
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return RegelsetSource(
         folder=folder,
         meta=meta,
@@ -134,6 +146,7 @@ def load_source(folder: str | Path) -> RegelsetSource:
         voorzieningen=tuple((n, models[n]) for n in b.voorzieningen),  # type: ignore[misc]
         hoofdstukken=tuple(models[n] for n in b.hoofdstukken),  # type: ignore[misc]
         invarianten=tuple((n, models[n]) for n in b.invarianten),  # type: ignore[misc]
+        eigenschappen=tuple((n, models[n]) for n in b.eigenschappen),  # type: ignore[misc]
         documents=documents,
         sha256=digest.hexdigest(),
     )

@@ -63,12 +63,23 @@ class Bestanden(Strict):
     voorzieningen: list[str] = Field(min_length=1)
     hoofdstukken: list[str] = Field(min_length=1)
     invarianten: list[str] = Field(default_factory=list)
+    eigenschappen: list[str] = Field(
+        default_factory=list, description="files with metamorphic properties (eigenschappen)"
+    )
 
 
 class RegelsetMeta(Strict):
     """`regelset.yaml`: what this version is and which files make it up."""
 
     schema_: str | None = Field(default=None, alias="$schema")
+    basis: str | None = Field(
+        default=None,
+        description=(
+            "for a draft that states only its changes: the version (name or folder) it amends; "
+            "the draft's files then hold only the articles, parameters, facts and "
+            "voorzieningen it replaces or adds"
+        ),
+    )
     id: Ident
     titel: Text
     gemeente: Text
@@ -323,3 +334,40 @@ class Invarianten(Strict):
 
     schema_: str | None = Field(default=None, alias="$schema")
     invarianten: list[Invariant] = Field(min_length=1)
+
+
+class EigenschapSoort(StrEnum):
+    stijgend = "stijgend"
+    blijft_toegekend = "blijft_toegekend"
+    volgorde_onafhankelijk = "volgorde_onafhankelijk"
+
+
+class Eigenschap(Strict):
+    """A property relating two decisions of one version (metamorphic): what must hold when a
+    case changes in one known way. Checked on generated households by `verordening check`.
+
+    - stijgend: when `feit` rises (and nothing else changes), the eigen bijdrage of a granted
+      request does not fall.
+    - blijft_toegekend: a granted request stays granted when any of `feiten` (findings that
+      are refusal grounds) goes from true to false.
+    - volgorde_onafhankelijk: the decisions do not depend on the order or the ids of the
+      members of the household.
+    """
+
+    id: RuleId
+    omschrijving: Text
+    soort: EigenschapSoort
+    voor: Selectie = Field(default_factory=Selectie)
+    feit: str | None = Field(
+        default=None, description="stijgend: huishouden.x, persoon.x or aanvraag.x"
+    )
+    feiten: list[str] = Field(
+        default_factory=list, description="blijft_toegekend: aanvraag.x or persoon.x"
+    )
+
+
+class Eigenschappen(Strict):
+    """`eigenschappen.yaml`: metamorphic properties a version must satisfy."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    eigenschappen: list[Eigenschap] = Field(min_length=1)

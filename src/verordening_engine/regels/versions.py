@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem, VerordeningError
-from ..reading.yaml_loading import read_document
+from ..reading.yaml_loading import LocatedDocument, read_document
+from .drafts import is_draft, merged_documents
 from .loading import META_FILE, discover, validate_document
 from .model import RegelsetMeta, Status
 
@@ -23,13 +24,19 @@ class VersionInfo:
         return self.meta.geldig_vanaf <= day and (end is None or day < end)
 
 
+def read_meta(folder: Path) -> LocatedDocument:
+    """A version's `regelset.yaml`; for a draft, merged over its basis."""
+    doc = read_document(folder / META_FILE)
+    return merged_documents(folder, doc)[0] if is_draft(doc) else doc
+
+
 def list_versions(root: str | Path) -> list[VersionInfo]:
     """All versions under `root`, checked as a timeline; raise with every problem."""
     problems: list[Problem] = []
     infos: list[VersionInfo] = []
     for folder in discover(root):
         try:
-            meta = validate_document(read_document(folder / META_FILE), RegelsetMeta)
+            meta = validate_document(read_meta(folder), RegelsetMeta)
         except VerordeningError as exc:
             problems.extend(exc.problems)
             continue

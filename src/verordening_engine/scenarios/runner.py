@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api import load_regelset, read_case
+from ..api import Regelset, load_regelset, read_case
 from ..besluit.model import BesluitDocument
 from ..casus.model import Verwachting
 from ..errors import EvaluationError, VerordeningError
@@ -64,12 +64,13 @@ def compare(expected: Verwachting, doc: BesluitDocument) -> list[str]:
     return diffs
 
 
-def run_scenario(file: Path, regels: str | Path) -> ScenarioResult:
+def run_scenario(file: Path, regels: str | Path, versie: Regelset | None = None) -> ScenarioResult:
+    """Decide one scenario under its own version, or under `versie` (e.g. a draft)."""
     result = ScenarioResult(str(file), file.stem)
     try:
         casus, doc = read_case(file)
         result.casus = casus.casus
-        regelset = load_regelset(regels, versie=casus.versie, peildatum=casus.peildatum)
+        regelset = versie or load_regelset(regels, versie=casus.versie, peildatum=casus.peildatum)
         result.versie = regelset.versie
         document = regelset.evaluate_casus(casus, doc)
         result.document = document
@@ -88,5 +89,22 @@ def run_scenario(file: Path, regels: str | Path) -> ScenarioResult:
     return result
 
 
-def run_scenarios(path: str | Path, regels: str | Path) -> list[ScenarioResult]:
-    return [run_scenario(f, regels) for f in scenario_files(path)]
+def run_scenarios(
+    path: str | Path, regels: str | Path, versie: Regelset | None = None
+) -> list[ScenarioResult]:
+    """Every scenario file; with `versie`, only those decided by that version or by the
+    version it amends (its vorige_versie), each decided under `versie`."""
+    files = scenario_files(path)
+    if versie is None:
+        return [run_scenario(f, regels) for f in files]
+    names = {versie.versie, versie.compiled.meta.vorige_versie}
+    chosen = []
+    for file in files:
+        try:
+            casus, _ = read_case(file)
+            own = load_regelset(regels, versie=casus.versie, peildatum=casus.peildatum).versie
+        except VerordeningError:
+            own = None
+        if own in names:
+            chosen.append(run_scenario(file, regels, versie))
+    return chosen

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ..language.expressions import format_euro
+from ..language.expressions import Ref, format_euro
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Artikel
 
@@ -23,6 +25,7 @@ class ArtikelVerschil(Out):
     regels_toegevoegd: list[str]
     regels_verwijderd: list[str]
     regels_gewijzigd: list[str]
+    wijzigingen: list[str] = []
     tekst_a: str | None
     tekst_b: str | None
 
@@ -32,6 +35,7 @@ class ParameterVerschil(Out):
     soort: str
     waarden_a: list[str]
     waarden_b: list[str]
+    artikelen: list[str] = []
 
 
 class NaamVerschil(Out):
@@ -46,6 +50,7 @@ class VersieVerschil(Out):
     parameters: list[ParameterVerschil]
     voorzieningen: list[NaamVerschil]
     begrippen: list[NaamVerschil]
+    waarschuwingen: list[str] = []
 
     @property
     def leeg(self) -> bool:
@@ -84,6 +89,96 @@ def _order(nummer: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in nummer.replace("a", ".a").split("."))
 
 
+def words(old: str, new: str) -> str:
+    """A word-level difference: removed words as [-...-], added ones as {+...+}."""
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            kept = a[i1:i2]
+            out += kept if len(kept) <= 6 else [*kept[:3], "…", *kept[-3:]]
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def rule_changes(x: dict[str, Any], y: dict[str, Any], prefix: str = "") -> list[str]:
+    """What changed inside a rule, per field, word by word."""
+    out = []
+    for key in sorted(set(x) | set(y), key=str):
+        old, new = x.get(key), y.get(key)
+        if old == new:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(old, dict) and isinstance(new, dict):
+            out += rule_changes(old, new, f"{name}.")
+        elif isinstance(old, str) and isinstance(new, str):
+            out.append(f"{name}: {words(old, new)}")
+        else:
+            out.append(f"{name}: {old!r} → {new!r}")
+    return out
+
+
+def users(rs: CompiledRegelset, parameter: str) -> set[str]:
+    """The articles whose rules read a parameter (directly or as a voorziening amount)."""
+    via = {
+        attr
+        for item in rs.catalogue.values()
+        for attr, p in item.parameters.items()
+        if p == parameter
+    }
+    return {
+        rule.artikel.nummer
+        for rule in rs.rules
+        if Ref("param", parameter) in rule.reads
+        or any(ref.space == "voorziening" and ref.name in via for ref in rule.reads)
+    }
+
+
+def _spellings(value: int, unit: str) -> list[str]:
+    """How a value is written in an article text: 110, 110%, 21,80, € 21,80, 1.600,00."""
+    if unit.startswith("euro"):
+        whole, cents = divmod(abs(value), 100)
+        grouped = f"{whole:,}".replace(",", ".")
+        out = [f"{grouped},{cents:02d}", f"{whole},{cents:02d}"]
+        if cents == 0:
+            out += [grouped, str(whole), f"{grouped},-"]
+        return out
+    if unit == "procent":
+        return [f"{value}%", f"{value} procent", str(value)]
+    return [str(value)]
+
+
+def _states(text: str, spelling: str) -> bool:
+    return re.search(rf"(?<![0-9.,]){re.escape(spelling)}(?![0-9]|,[0-9])", text) is not None
+
+
+def stale_numbers(a: CompiledRegelset, b: CompiledRegelset, changed: list[str]) -> list[str]:
+    """Articles of B whose text still states a changed parameter's value of A."""
+    day = b.meta.geldig_vanaf
+    arts = _articles(b)
+    out = []
+    for name in changed:
+        if name not in a.parameters or name not in b.parameters:
+            continue
+        old, new = a.param_at(name, day), b.param_at(name, day)
+        if old is None or new is None or old.value == new.value:
+            continue
+        unit = b.parameter_units[name]
+        for nummer in sorted(users(b, name), key=_order):
+            text = arts[nummer].tekst
+            said = [s for s in _spellings(old.value, unit) if _states(text, s)]
+            if said and not any(_states(text, s) for s in _spellings(new.value, unit)):
+                out.append(
+                    f"artikel {nummer}: de tekst noemt {said[0]}, maar {name} is in "
+                    f"{b.meta.versie} {_spellings(new.value, unit)[0]}"
+                )
+    return out
+
+
 def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
     arts_a, arts_b = _articles(a), _articles(b)
     articles = []
@@ -95,6 +190,7 @@ def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
         added: list[str] = []
         removed: list[str] = []
         changed: list[str] = []
+        wijzigingen: list[str] = []
         if x is not None and y is not None:
             for part in ("titel", "tekst", "grondslag", "bron"):
                 if _dump(x).get(part) != _dump(y).get(part):
@@ -106,6 +202,12 @@ def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
             changed = sorted(i for i in set(rx) & set(ry) if rx[i] != ry[i])
             if added or removed or changed:
                 parts.append("regels")
+            for rule_id in changed:
+                wijzigingen += [
+                    f"{rule_id}: {line}" for line in rule_changes(rx[rule_id], ry[rule_id])
+                ]
+            if "tekst" in parts:
+                wijzigingen.append(f"tekst: {words(x.tekst, y.tekst)}")
         articles.append(
             ArtikelVerschil(
                 artikel=nummer,
@@ -115,6 +217,7 @@ def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
                 regels_toegevoegd=added,
                 regels_verwijderd=removed,
                 regels_gewijzigd=changed,
+                wijzigingen=wijzigingen,
                 tekst_a=x.tekst if x is not None else None,
                 tekst_b=y.tekst if y is not None else None,
             )
@@ -126,7 +229,15 @@ def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
         if va == vb:
             continue
         kind = "toegevoegd" if not va else ("verwijderd" if not vb else "gewijzigd")
-        params.append(ParameterVerschil(parameter=name, soort=kind, waarden_a=va, waarden_b=vb))
+        params.append(
+            ParameterVerschil(
+                parameter=name,
+                soort=kind,
+                waarden_a=va,
+                waarden_b=vb,
+                artikelen=sorted(users(a, name) | users(b, name), key=_order),
+            )
+        )
     vocab_a = {f"{s}.{n}": _dump(f) for s, facts in a.inputs.items() for n, f in facts.items()}
     vocab_a.update({n: _dump(f) for n, f in a.derived.items()})
     vocab_b = {f"{s}.{n}": _dump(f) for s, facts in b.inputs.items() for n, f in facts.items()}
@@ -141,6 +252,7 @@ def diff(a: CompiledRegelset, b: CompiledRegelset) -> VersieVerschil:
             {k: _dump(v) for k, v in b.catalogue.items()},
         ),
         begrippen=_named(vocab_a, vocab_b),
+        waarschuwingen=stale_numbers(a, b, [p.parameter for p in params if p.soort == "gewijzigd"]),
     )
 
 
@@ -161,6 +273,7 @@ def diff_markdown(d: VersieVerschil) -> str:
             if ids:
                 line += f"; {label}: {', '.join(ids)}"
         out.append(line)
+        out += [f"  - `{change}`" for change in art.wijzigingen]
     out += ["", "## Parameters", ""]
     if not d.parameters:
         out.append("Geen verschillen.")
@@ -168,7 +281,11 @@ def diff_markdown(d: VersieVerschil) -> str:
         out.append(
             f"- **{p.parameter}** ({p.soort}): {'; '.join(p.waarden_a) or '-'} → "
             f"{'; '.join(p.waarden_b) or '-'}"
+            + (f" (gebruikt in artikel {', '.join(p.artikelen)})" if p.artikelen else "")
         )
+    if d.waarschuwingen:
+        out += ["", "## Waarschuwingen", ""]
+        out += [f"- {w}" for w in d.waarschuwingen]
     for title, rows in (("Voorzieningen", d.voorzieningen), ("Begrippen", d.begrippen)):
         out += ["", f"## {title}", ""]
         out += [f"- {r.naam}: {r.soort}" for r in rows] or ["Geen verschillen."]

@@ -1,10 +1,18 @@
-"""Realistic generated households, derived from the vocabulary of one or more regelsets.
+"""Generated households, derived from the vocabulary and the rules of the versions compared.
 
-One builder, two sources of randomness: a hypothesis strategy (for invariant checks and for
-shrinking to minimal examples) and a seeded `random.Random` (for regression populations,
-where hypothesis' preference for simple values would skew the numbers). Ages cluster
-around the boundaries the rules care about (17.5, 18, 21, 23, the AOW age), incomes around
-the social minimum, findings of the onderzoek at their default two times in three.
+One builder, two sources of randomness: a hypothesis strategy (invariant checks, shrinking to
+minimal examples) and a seeded `random.Random` (regression populations). The builder is
+*steered*: each request may aim at one rule that can decide it (a refusal ground, a
+verwijzing, a grant, a contribution regime) in one of the versions, and the facts are set so
+that its condition holds and the conditions of the rules that would set it aside do not
+(`targets.Thresholds.steer`). Numbers and dates the rules compare are drawn half of the time
+at the boundaries the versions' rules and parameters fix, on both sides. Nothing here knows
+an income limit or an age: all of it is read from the compiled rules.
+
+Consistency by construction: the applicant and a partner are adults, children are at least
+16 years younger than the adults, dates are on or before the peildatum and a request's
+dates follow the order of the procedure (an earlier event, then the melding, then the
+aanvraag); only facts some rule of the requested voorziening reads are given.
 """
 
 from __future__ import annotations
@@ -12,36 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from hypothesis import strategies as st
-
-from ..language.expressions import add_months, format_euro
-from ..regels.compiled import CompiledRegelset
+from ..language.expressions import format_euro
+from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
+from .constraints import Constraints, Term, months_ago, satisfies
+from .sources import RandomSource, Source, _mostly
+from .targets import Thresholds
 
 X = TypeVar("X")
 
-# ages in months the rules turn on; some households are drawn near them
-BOUNDARY_MONTHS = (
-    48,
-    144,
-    209,
-    210,
-    211,
-    215,
-    216,
-    217,
-    12 * 21 - 1,
-    12 * 21,
-    12 * 23 - 1,
-    12 * 23,
-    803,
-    804,
-    805,
-    807,
-)
-PERCENT_NEAR = (100, 105, 109, 110, 111, 120, 130, 135)
 RANGES = {
     "procent": (40, 320),
     "maanden": (0, 120),
@@ -52,81 +41,13 @@ RANGES = {
     "werkdagen": (0, 60),
     "aantal": (0, 10),
 }
-
-
-class Source(Protocol):
-    """Where the random choices come from."""
-
-    def integer(self, low: int, high: int) -> int: ...
-
-    def choice(self, items: Sequence[X]) -> X: ...
-
-
-class RandomSource:
-    def __init__(self, rnd: random.Random) -> None:
-        self.rnd = rnd
-
-    def integer(self, low: int, high: int) -> int:
-        return self.rnd.randint(low, high)
-
-    def choice(self, items: Sequence[X]) -> X:
-        return items[self.rnd.randrange(len(items))]
-
-
-class HypothesisSource:
-    """Choices as hypothesis draws, so failing households shrink to minimal ones."""
-
-    def __init__(self, draw: st.DrawFn) -> None:
-        self.draw = draw
-
-    def integer(self, low: int, high: int) -> int:
-        return self.draw(st.integers(low, high))
-
-    def choice(self, items: Sequence[X]) -> X:
-        return self.draw(st.sampled_from(items))
-
-
-def _mostly(src: Source, rare: bool = False) -> bool:
-    """True two times in three, or 19 in 20 for `rare` (and for hypothesis' simplest draw)."""
-    return src.integer(0, 19) < 19 if rare else src.integer(0, 2) < 2
-
-
-def _age_months(src: Source) -> int:
-    if src.integer(0, 3) == 3:
-        month = src.choice(BOUNDARY_MONTHS)
-        return max(0, month + src.integer(-2, 2))
-    return src.integer(12 * 18, 12 * 95)
-
-
-def _value(src: Source, feit: Feit, peildatum: dt.date, rare: bool = False) -> Any:
-    kind = feit.type.value
-    default = feit.standaard
-    if default is not None and _mostly(src, rare):
-        return default
-    if kind == "waarheid":
-        return (not default) if isinstance(default, bool) else src.choice([True, False])
-    if kind == "tekst":
-        return src.choice(feit.waarden) if feit.waarden else "onbekend"
-    if kind == "datum":
-        return peildatum - dt.timedelta(days=src.integer(0, 400))
-    if kind == "bedrag":
-        if feit.eenheid == "euro_per_jaar":
-            return format_euro(src.integer(0, 90_000_00))
-        high = 300_00 if src.integer(0, 1) == 0 else 40_000_00
-        return format_euro(src.integer(0, high))
-    unit = feit.eenheid or ""
-    low, high = RANGES.get(unit, (0, 1000))
-    if unit == "procent" and src.integer(0, 1) == 0:
-        return src.choice(PERCENT_NEAR) + src.integer(-1, 1)
-    return src.integer(low, high)
-
-
-def _facts(
-    src: Source, vocab: dict[str, Feit], peildatum: dt.date, rare: bool = False
-) -> dict[str, Any]:
-    """Facts of one person, household or request; a person's conditions (a Wlz indication,
-    a contribution owed elsewhere) are `rare`."""
-    return {name: _value(src, feit, peildatum, rare) for name, feit in sorted(vocab.items())}
+MONEY = {"euro_per_jaar": 90_000_00, "euro_per_maand": 3_000_00}
+ADULT = 12 * 18
+GRANT_WEIGHT = 4
+GENERATION = 12 * 16
+# request dates in the order of the procedure: earlier events first, then melding, aanvraag
+_EARLIER = ("vorig", "eerder", "sinds", "einddatum")
+_LATER = ("aanvraagdatum", "eerste_gesprek")
 
 
 def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[str, Feit]:
@@ -137,6 +58,359 @@ def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[
     return merged
 
 
+def common_catalogue(regelsets: Sequence[CompiledRegelset]) -> list[str]:
+    """Voorzieningen every version knows: a request for one a version lacks is no change of
+    that version's rules but an artefact of the comparison, so none is generated."""
+    names = set(regelsets[0].catalogue)
+    for rs in regelsets[1:]:
+        names &= set(rs.catalogue)
+    return sorted(names)
+
+
+def read_facts(regelsets: Sequence[CompiledRegelset], voorziening: str) -> dict[str, set[str]]:
+    """Input facts the rules about `voorziening` read, per space (partner facts as persoon)."""
+    out: dict[str, set[str]] = {"persoon": set(), "huishouden": set(), "aanvraag": set()}
+    for rs in regelsets:
+        for rule in rs.rules_for.get(voorziening, ()):
+            for ref in rule.reads:
+                space = "persoon" if ref.space == "partner" else ref.space
+                if space in out and ref.name in rs.inputs[space]:
+                    out[space].add(ref.name)
+    return out
+
+
+class Builder:
+    """Builds households for one set of versions on one peildatum."""
+
+    def __init__(
+        self,
+        regelsets: Sequence[CompiledRegelset],
+        peildatum: dt.date,
+        voorzieningen: Sequence[str] | None = None,
+        steer: bool = True,
+    ) -> None:
+        self.regelsets = list(regelsets)
+        self.peildatum = peildatum
+        known = common_catalogue(self.regelsets)
+        self.catalogue = [v for v in known if voorzieningen is None or v in voorzieningen] or known
+        self.vocab = {
+            s: union_vocabulary(self.regelsets, s) for s in ("persoon", "huishouden", "aanvraag")
+        }
+        self.thresholds = Thresholds(self.regelsets, peildatum)
+        self.reads = {v: read_facts(self.regelsets, v) for v in self.catalogue}
+        self.youth = {
+            v for rs in self.regelsets for v, item in rs.catalogue.items() if item.wet == "jeugdwet"
+        }
+        self.steer = steer
+        # grants weigh more: what a granted request gets (amounts, regimes) varies most
+        self.goals = {
+            v: [
+                (rs, rule)
+                for rs in self.regelsets
+                for rule in rs.rules_for.get(v, ())
+                if rule.kind in ("besluit", "eigen_bijdrage")
+                for _ in range(GRANT_WEIGHT if _grants(rule) else 1)
+            ]
+            for v in self.catalogue
+        }
+
+    # ------------------------------------------------------------------ values
+    def _number(self, src: Source, term: Term, feit: Feit | None, c: Constraints) -> int:
+        bounds = c.bounds.get(term, [])
+        if term in c.fixed and isinstance(c.fixed[term], int):
+            return int(c.fixed[term])
+        near = [v for v in self.thresholds.candidates(term) if isinstance(v, int)]
+        near += [v + d for _, v in bounds if isinstance(v, int) for d in (-1, 0, 1)]
+        fitting = [v for v in sorted(set(near)) if v >= 0 and satisfies(v, bounds)]
+        if fitting and (bounds or src.integer(0, 1) == 0):
+            return src.choice(fitting)
+        unit = (feit.eenheid or "") if feit is not None else ""
+        for _ in range(8):
+            if feit is not None and feit.type.value == "bedrag":
+                high = MONEY.get(unit) or (300_00 if src.integer(0, 1) == 0 else 40_000_00)
+                value = src.integer(0, high)
+            else:
+                low, high = RANGES.get(unit, (0, 1000))
+                value = src.integer(low, high)
+            if satisfies(value, bounds):
+                return value
+        return fitting[0] if fitting else value
+
+    def _date(
+        self, src: Source, term: Term, c: Constraints, latest: dt.date, earliest: dt.date
+    ) -> dt.date:
+        bounds = c.bounds.get(term, [])
+        if term in c.fixed and isinstance(c.fixed[term], dt.date):
+            return c.fixed[term]  # type: ignore[no-any-return]
+        near = [v for v in self.thresholds.candidates(term) if isinstance(v, dt.date)]
+        near += [
+            v + dt.timedelta(days=d)
+            for _, v in bounds
+            if isinstance(v, dt.date)
+            for d in (-1, 0, 1)
+        ]
+        fitting = [v for v in sorted(set(near)) if v <= self.peildatum and satisfies(v, bounds)]
+        if fitting and (bounds or src.integer(0, 1) == 0):
+            return src.choice(fitting)
+        span = max((latest - earliest).days, 0)
+        return latest - dt.timedelta(days=src.integer(0, span))
+
+    def _value(
+        self, src: Source, space: str, name: str, feit: Feit, c: Constraints, rare: bool
+    ) -> Any:
+        term: Term = ("input", space, name)
+        if term in c.fixed:
+            fixed = c.fixed[term]
+            if isinstance(fixed, tuple) and fixed and fixed[0] == "een van":
+                return src.choice(sorted(fixed[1]))
+            if feit.type.value == "bedrag" and isinstance(fixed, int):
+                return format_euro(fixed)
+            return fixed
+        kind = feit.type.value
+        default = feit.standaard
+        excluded = c.excluded.get(term, set())
+        if kind == "waarheid":
+            if default is not None and (_mostly(src, rare) or (not rare and _mostly(src))):
+                return default
+            return (not default) if isinstance(default, bool) else src.choice([True, False])
+        if kind == "tekst":
+            options = [w for w in (feit.waarden or ["onbekend"]) if w not in excluded] or [
+                "onbekend"
+            ]
+            if default is not None and default in options and _mostly(src):
+                return default
+            return src.choice(options)
+        if kind in ("getal", "bedrag"):
+            if (
+                default is not None
+                and not c.bounds.get(term)
+                and _mostly(src)
+                and src.integer(0, 1)
+            ):
+                return default
+            number = self._number(src, term, feit, c)
+            return format_euro(number) if kind == "bedrag" else number
+        return None  # dates are drawn in procedure order by the caller
+
+    def _facts(
+        self, src: Source, space: str, names: set[str], c: Constraints, rare: bool = False
+    ) -> dict[str, Any]:
+        vocab = self.vocab[space]
+        out: dict[str, Any] = {}
+        for name in sorted(names):
+            feit = vocab.get(name)
+            if feit is None or feit.type.value == "datum":
+                continue
+            out[name] = self._value(src, space, name, feit, c, rare)
+        return out
+
+    def _dates(
+        self, src: Source, space: str, names: set[str], c: Constraints
+    ) -> dict[str, dt.date]:
+        """Dates in procedure order: earlier events, the melding, then the aanvraag."""
+        dated = sorted(
+            n
+            for n in names
+            if self.vocab[space].get(n) and self.vocab[space][n].type.value == "datum"
+        )
+        earlier = [n for n in dated if any(k in n for k in _EARLIER)]
+        later = [n for n in dated if any(k in n for k in _LATER) and n not in earlier]
+        middle = [n for n in dated if n not in earlier and n not in later]
+        out: dict[str, dt.date] = {}
+        floor = self.peildatum - dt.timedelta(days=5 * 365)
+        anchor = self.peildatum - dt.timedelta(days=src.integer(0, 120))
+        for name in middle:
+            out[name] = self._date(
+                src, ("input", space, name), c, anchor, anchor - dt.timedelta(days=60)
+            )
+        first = min(out.values(), default=anchor)
+        for name in earlier:
+            feit = self.vocab[space][name]
+            if (
+                isinstance(feit.standaard, dt.date)
+                and ("input", space, name) not in c.fixed
+                and not c.bounds.get(("input", space, name))
+                and _mostly(src)
+            ):
+                out[name] = feit.standaard
+                continue
+            out[name] = self._date(src, ("input", space, name), c, first, floor)
+            months_term: Term = ("months", space, name)
+            steered = months_term in c.bounds
+            if steered or (months_term in self.thresholds.values and src.integer(0, 1) == 0):
+                months = self._number(src, months_term, None, c)
+                out[name] = months_ago(self.peildatum, months, src.integer(0, 20))
+        last = max(out.values(), default=anchor)
+        for name in later:
+            top = max(last, min(self.peildatum, last + dt.timedelta(days=42)))
+            out[name] = self._date(src, ("input", space, name), c, top, last)
+        return {k: min(v, self.peildatum) for k, v in out.items()}
+
+    def _age(self, src: Source, who: str, c: Constraints, low: int, high: int) -> int:
+        term: Term = ("months", who, "geboortedatum")
+        bounds = c.bounds.get(term, [])
+        if bounds:
+            return self._number(src, term, None, c)
+        if src.integer(0, 3) == 3:
+            near = [
+                m
+                for m in self.thresholds.candidates(("months", "persoon", "geboortedatum"))
+                if low <= m <= high
+            ]
+            if near:
+                return min(max(int(src.choice(near)) + src.integer(-2, 2), low), high)
+        return src.integer(low, high)
+
+    # ------------------------------------------------------------------ households
+    def _plan(self, src: Source, max_requests: int) -> list[tuple[str, Constraints]]:
+        plans = []
+        for _ in range(src.integer(1, max_requests)):
+            v = src.choice(self.catalogue)
+            goals = self.goals[v]
+            c: Constraints | None = None
+            if self.steer and goals:
+                pick = src.integer(0, len(goals))  # one more: a free request, not steered
+                if pick < len(goals):
+                    rs, rule = goals[pick]
+                    c = self.thresholds.steer(rs, v, rule, lambda k: src.integer(0, k - 1))
+            plans.append((v, c or Constraints()))
+        return plans
+
+    def build(self, src: Source, max_requests: int = 3) -> dict[str, Any]:
+        plans = self._plan(src, max_requests)
+        first_v, first = plans[0]
+        wanted_partner = first.fixed.get(("input", "huishouden", "heeft_partner"))
+        subject_age: int | None = None
+        if first.bounds.get(("months", "persoon", "geboortedatum")) or first_v in self.youth:
+            low, high = (0, 12 * 24) if first_v in self.youth else (ADULT, 12 * 95)
+            subject_age = self._age(src, "persoon", first, low, high)
+        subject_is_child = subject_age is not None and (
+            first_v in self.youth or subject_age < ADULT
+        )
+        # adults: the applicant, perhaps a partner; old enough for a child that asks
+        adult_low = ADULT if not subject_is_child else (subject_age or 0) + GENERATION + 24
+        applicant = (
+            subject_age
+            if subject_age is not None and not subject_is_child
+            else self._age(src, "persoon", Constraints(), min(adult_low, 12 * 90), 12 * 95)
+        )
+        partner = (
+            wanted_partner if isinstance(wanted_partner, bool) and not subject_is_child else None
+        )
+        if partner is None:
+            partner = src.integer(0, 1) == 1
+        ages = [("aanvrager", applicant)]
+        if partner:
+            page = self._age(src, "partner", first, ADULT, 12 * 95)
+            ages.append(("partner", max(page, adult_low if subject_is_child else ADULT)))
+        youngest_adult = min(a for _, a in ages)
+        child_high = max(youngest_adult - GENERATION - 1, 0)  # a month spare for the days
+        kids = []
+        if subject_is_child:
+            kids.append(min(subject_age or 0, child_high))
+        wanted_kids = [b for b in first.bounds.get(("input", "huishouden", "aantal_kinderen"), [])]
+        count = src.integer(0, 3)
+        for extra in range(0, 5):
+            if satisfies(extra, wanted_kids) and extra >= len(kids):
+                count = extra if wanted_kids else max(count, len(kids))
+                break
+        while len(kids) < count:
+            kids.append(src.integer(0, min(child_high, 12 * 24)))
+        ages += [("kind", k) for k in kids]
+        persoon_names: set[str] = set()
+        huishouden_names: set[str] = set()
+        for v, _ in plans:
+            persoon_names |= self.reads[v]["persoon"]
+            huishouden_names |= self.reads[v]["huishouden"]
+        merged = Constraints()
+        for _, c in plans:
+            for term, value in c.fixed.items():
+                merged.fix(term, value)
+            for term, values in c.excluded.items():
+                for value in values:
+                    merged.exclude(term, value)
+            for term, items in c.bounds.items():
+                if term not in merged.bounds:
+                    merged.bounds[term] = list(items)
+        leden = []
+        subject_id = "p1"
+        for i, (rol, months) in enumerate(ages):
+            pid = f"p{i + 1}"
+            space = "partner" if rol == "partner" else "persoon"
+            is_subject = (
+                rol == "kind" and subject_is_child and pid == f"p{len(ages) - len(kids) + 1}"
+            ) or (rol == "aanvrager" and not subject_is_child)
+            if is_subject:
+                subject_id = pid
+            facts_c = merged if is_subject or rol == "partner" else Constraints()
+            facts = self._facts(
+                src,
+                "persoon",
+                persoon_names,
+                _as_persoon(facts_c, space),
+                rare=True,
+            )
+            leden.append(
+                {
+                    "id": pid,
+                    "geboortedatum": months_ago(self.peildatum, max(months, 0), src.integer(0, 20)),
+                    "rol": rol,
+                    "feiten": facts,
+                }
+            )
+        hh_facts = self._facts(src, "huishouden", huishouden_names, merged)
+        hh_facts.update(self._dates(src, "huishouden", huishouden_names, merged))
+        aanvragen = []
+        children = [lid["id"] for lid in leden if lid["rol"] == "kind"]
+        for j, (v, c) in enumerate(plans):
+            who = subject_id
+            if j > 0:
+                who = str(src.choice(children)) if v in self.youth and children else "p1"
+            names = self.reads[v]["aanvraag"]
+            facts = self._facts(src, "aanvraag", names, c)
+            facts.update(self._dates(src, "aanvraag", names, c))
+            aanvragen.append({"id": f"a{j + 1}", "persoon": who, "voorziening": v, "feiten": facts})
+        return {
+            "casus": "gegenereerd",
+            "peildatum": self.peildatum,
+            "huishouden": {"leden": leden, "feiten": hh_facts},
+            "aanvragen": aanvragen,
+        }
+
+
+def _grants(rule: CompiledRule) -> bool:
+    besluit = rule.regel.besluit
+    return besluit is not None and besluit.uitkomst.value == "toegekend"
+
+
+def _as_persoon(c: Constraints, who: str) -> Constraints:
+    """The constraints on `who` (persoon or partner) as constraints on that member's facts."""
+    out = Constraints()
+    for term, value in c.fixed.items():
+        if term[0] == "input" and term[1] == who:
+            out.fixed[("input", "persoon", term[2])] = value
+    for term, values in c.excluded.items():
+        if term[0] == "input" and term[1] == who:
+            out.excluded[("input", "persoon", term[2])] = set(values)
+    return out
+
+
+_BUILDERS: dict[tuple[Any, ...], Builder] = {}
+
+
+def builder(
+    regelsets: Sequence[CompiledRegelset],
+    peildatum: dt.date,
+    voorzieningen: Sequence[str] | None = None,
+    steer: bool = True,
+) -> Builder:
+    key = (tuple(rs.sha256 for rs in regelsets), peildatum, tuple(voorzieningen or ()), steer)
+    found = _BUILDERS.get(key)
+    if found is None:
+        found = _BUILDERS[key] = Builder(regelsets, peildatum, voorzieningen, steer)
+    return found
+
+
 def build_household(
     src: Source,
     regelsets: Sequence[CompiledRegelset],
@@ -145,117 +419,7 @@ def build_household(
     max_requests: int = 3,
 ) -> dict[str, Any]:
     """A case dict valid for every given version (facts unknown to one are dropped later)."""
-    catalogue = sorted(voorzieningen or {v for rs in regelsets for v in rs.catalogue})
-    persoon = union_vocabulary(regelsets, "persoon")
-    roles = ["aanvrager"]
-    if src.integer(0, 1) == 1:
-        roles.append("partner")
-    roles += ["kind"] * src.integer(0, 3)
-    if len(roles) == 1 and src.integer(0, 1) == 0:
-        roles.append("kind")
-    leden = []
-    for i, rol in enumerate(roles):
-        if rol != "kind":
-            months = _age_months(src)
-        else:  # mostly minors, some young adults (verlengde jeugdhulp, pleegzorg)
-            months = (
-                src.integer(0, 12 * 18 - 1)
-                if src.integer(0, 3) < 3
-                else src.integer(12 * 18, 12 * 24)
-            )
-        born = add_months(peildatum, -months) - dt.timedelta(days=src.integer(0, 27))
-        leden.append(
-            {
-                "id": f"p{i + 1}",
-                "geboortedatum": born,
-                "rol": rol,
-                "feiten": _facts(src, persoon, peildatum, rare=True),
-            }
-        )
-    huishouden = {
-        "leden": leden,
-        "feiten": _facts(src, union_vocabulary(regelsets, "huishouden"), peildatum),
-    }
-    aanvraag_vocab = union_vocabulary(regelsets, "aanvraag")
-    aanvragen = []
-    youth = {v for rs in regelsets for v, item in rs.catalogue.items() if item.wet == "jeugdwet"}
-    children = [lid["id"] for lid in leden if lid["rol"] == "kind"]
-    for j in range(src.integer(1, max_requests)):
-        voorziening = src.choice(catalogue)
-        if voorziening in youth and children and src.integer(0, 4) < 4:
-            who = src.choice(children)  # jeugdhulp is mostly asked for a child
-        elif src.integer(0, 2) < 2:
-            who = "p1"  # mostly the applicant; sometimes another member
-        else:
-            who = src.choice([lid["id"] for lid in leden])
-        aanvragen.append(
-            {
-                "id": f"a{j + 1}",
-                "persoon": who,
-                "voorziening": voorziening,
-                "feiten": _facts(src, aanvraag_vocab, peildatum),
-            }
-        )
-    return {
-        "casus": "gegenereerd",
-        "peildatum": peildatum,
-        "huishouden": huishouden,
-        "aanvragen": aanvragen,
-    }
-
-
-@st.composite
-def households(
-    draw: st.DrawFn,
-    regelsets: Sequence[CompiledRegelset],
-    peildatum: dt.date,
-    voorzieningen: Sequence[str] | None = None,
-    max_requests: int = 3,
-) -> dict[str, Any]:
-    """The hypothesis strategy: shrinks towards one applicant, one request, default findings."""
-    return build_household(
-        HypothesisSource(draw), regelsets, peildatum, voorzieningen, max_requests
-    )
-
-
-@st.composite
-def around(
-    draw: st.DrawFn, observed: dict[str, Any], regelsets: Sequence[CompiledRegelset]
-) -> dict[str, Any]:
-    """Households between an observed one and its simplest form, for shrinking.
-
-    Each fact with a default is either the observed value or the default, each other member
-    is kept or left out; hypothesis' simplest draw is "default" and "left out", so shrinking
-    moves from the observed household towards the smallest one that still shows a change.
-    """
-    vocab = {
-        space: union_vocabulary(regelsets, space) for space in ("persoon", "huishouden", "aanvraag")
-    }
-
-    def facts(space: str, values: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for name, value in sorted(values.items()):
-            feit = vocab[space].get(name)
-            default = feit.standaard if feit is not None else None
-            keep = default is None or value == default or draw(st.booleans())
-            out[name] = value if keep else default
-        return out
-
-    request = observed["aanvragen"][0]
-    needed = {request["persoon"], "p1"}
-    leden = [
-        {**lid, "feiten": facts("persoon", lid["feiten"])}
-        for lid in observed["huishouden"]["leden"]
-        if lid["id"] in needed or draw(st.booleans())
-    ]
-    return {
-        **observed,
-        "huishouden": {
-            "leden": leden,
-            "feiten": facts("huishouden", observed["huishouden"]["feiten"]),
-        },
-        "aanvragen": [{**request, "feiten": facts("aanvraag", request["feiten"])}],
-    }
+    return builder(regelsets, peildatum, voorzieningen).build(src, max_requests)
 
 
 def random_households(
@@ -267,7 +431,8 @@ def random_households(
 ) -> list[dict[str, Any]]:
     """`n` households from a seeded generator: the same seed gives the same households."""
     src = RandomSource(random.Random(seed))
-    return [build_household(src, regelsets, peildatum, voorzieningen) for _ in range(n)]
+    made = builder(regelsets, peildatum, voorzieningen)
+    return [made.build(src) for _ in range(n)]
 
 
 def restrict(case: dict[str, Any], regelset: CompiledRegelset) -> tuple[dict[str, Any], list[str]]:

@@ -7,6 +7,7 @@ the invariant is about; a violation is shrunk by hypothesis to a minimal househo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,8 @@ from ..besluit.model import Besluit
 from ..engine.evaluation import request_context
 from ..language.expressions import MissingValue, Value, parse_euro
 from ..regels.compiled import CompiledInvariant
-from ..versies.households import households
+from .properties import check_property, declared
+from .shrinking import households
 
 ONE_DECISION = "een-besluit-per-aanvraag"
 
@@ -106,9 +108,15 @@ def _search(
 
 
 def check_invariants(
-    regelset: Regelset, *, aantal: int = 200, seed_value: int = 0, peildatum: dt.date | None = None
+    regelset: Regelset,
+    *,
+    aantal: int = 200,
+    seed_value: int = 0,
+    peildatum: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[InvariantResult]:
-    """Search for a counterexample to each invariant (and to 'one decision per request')."""
+    """Search for a counterexample to each invariant (and to 'one decision per request'),
+    then to each metamorphic property (`eigenschappen.yaml`); `progress(id)` before each."""
     day = peildatum or regelset.compiled.meta.geldig_vanaf
     rs = regelset.compiled
     checks: list[tuple[str, str, CompiledInvariant | None, list[str]]] = [
@@ -121,7 +129,10 @@ def check_invariants(
     ]
     checks += [(inv.id, inv.omschrijving, inv, sorted(inv.applies_to)) for inv in rs.invariants]
     results = []
+    properties = declared(regelset)
     for ident, description, invariant, voorzieningen in checks:
+        if progress:
+            progress(ident)
         strategy = households([rs], day, voorzieningen=voorzieningen)
         try:
             _search(regelset, invariant, strategy, aantal, seed_value)
@@ -133,4 +144,14 @@ def check_invariants(
             )
             continue
         results.append(InvariantResult(ident, description, True))
+    for prop in properties:
+        if progress:
+            progress(prop.id)
+        found = check_property(regelset, prop, aantal=aantal, seed_value=seed_value, peildatum=day)
+        if found is None:
+            results.append(InvariantResult(prop.id, prop.omschrijving, True))
+        else:
+            results.append(
+                InvariantResult(prop.id, prop.omschrijving, False, found.case, None, found.detail)
+            )
     return results

@@ -1,8 +1,10 @@
 """Regression runs: the same generated households under two versions, and what changes for whom.
 
-Households come from hypothesis strategies over the vocabulary of both versions, seeded so a
-seed gives the same report. Every kind of change gets one minimal example household found by
-hypothesis shrinking, with both decisions explained.
+The households are steered at every rule that can decide a request in either version and at
+every boundary the versions' rules and parameters fix (`households`, `targets`), seeded so
+that a seed gives the same report. The report counts, per voorziening, how often each
+outcome was reached under each version and names the outcomes never reached. Every kind of
+change gets one minimal example household, found by hypothesis shrinking.
 """
 
 from __future__ import annotations
@@ -13,74 +15,35 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
-from pydantic import BaseModel, ConfigDict
 
 from ..api import Regelset
 from ..batch import evaluate_many
 from ..language.expressions import format_euro, parse_euro
-from ..versies.households import around, households, random_households, restrict
+from .constraints import outcome_label
+from .households import common_catalogue, random_households, restrict
+from .regression_model import (
+    BijdrageBanden,
+    Bijdragen,
+    Overgang,
+    RegressieRapport,
+    UitkomstDekking,
+    Voorbeeld,
+    VoorzieningTelling,
+)
+from .shrinking import around, households
 
 NOT_IN_CATALOGUE = "niet in catalogus"
 UNDECIDED = "geen besluit"
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VoorzieningTelling(Out):
-    voorziening: str
-    aanvragen: int
-    gewijzigd: int
-
-
-class Overgang(Out):
-    voorziening: str
-    van: str
-    naar: str
-    aantal: int
-
-
-class BijdrageBanden(Out):
-    verlies_groot: int
-    verlies_klein: int
-    gelijk: int
-    winst_klein: int
-    winst_groot: int
-
-
-class Bijdragen(Out):
-    totaal_a: str
-    totaal_b: str
-    verschil: str
-    huishoudens: BijdrageBanden
-
-
-class Voorbeeld(Out):
-    soort: str
-    aantal: int
-    gevonden_door: str
-    huishouden: dict[str, Any]
-    besluit_a: dict[str, Any] | None
-    besluit_b: dict[str, Any] | None
-
-
-class RegressieRapport(Out):
-    versie_a: str
-    versie_b: str
-    peildatum: dt.date
-    seed: int
-    huishoudens: int
-    aanvragen: int
-    huishoudens_gewijzigd: int
-    aanvragen_gewijzigd: int
-    per_voorziening: list[VoorzieningTelling]
-    overgangen: list[Overgang]
-    eigen_bijdrage: Bijdragen
-    per_artikel: dict[str, int]
-    voorbeelden: list[Voorbeeld]
+NOT_A_FORECAST = (
+    "De huishoudens zijn gegenereerd: elk huishouden is gericht op een regel die een aanvraag "
+    "kan beslissen (een afwijzingsgrond, een verwijzing, een toekenning, een bijdrageregeling) "
+    "en op de grenzen die de regels en parameters van beide versies stellen, aan beide kanten. "
+    "De aantallen laten zien welke soorten huishoudens een wijziging raakt; zij zijn geen "
+    "voorspelling van het aantal inwoners van Dordrecht dat de wijziging merkt."
+)
+PhaseFn = Callable[[str, int], None]
 
 
 def label(besluit: dict[str, Any] | None) -> str:
@@ -130,7 +93,7 @@ def population(
     seed_value: int,
     voorzieningen: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """`n` households from the seeded generator (same seed, same households)."""
+    """`n` households from the seeded, steered generator (same seed, same households)."""
     drawn = random_households(
         [r.compiled for r in regelsets], peildatum, n, seed_value, voorzieningen
     )
@@ -151,7 +114,6 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
 def _evaluate_all(
     regelset: Regelset,
     cases: list[dict[str, Any]],
-    regels: str,
     executor: Executor | None,
     progress: Callable[[int], None] | None,
 ) -> list[dict[str, dict[str, Any] | None]]:
@@ -159,7 +121,10 @@ def _evaluate_all(
     todo = [r for r, _ in restricted if r["aanvragen"]]
     docs = iter(
         evaluate_many(
-            todo, regels=str(regelset.compiled.source.folder), executor=executor, progress=progress
+            todo,
+            regels=str(regelset.compiled.source.folder),
+            executor=executor,
+            progress=progress,
         )
     )
     out = []
@@ -176,6 +141,7 @@ def _evaluate_all(
 
 SUMMARY_FIELDS = (
     "aanvraag",
+    "voorziening",
     "uitkomst",
     "verwijzing",
     "eigen_bijdrage",
@@ -189,9 +155,43 @@ def _summary(besluit: dict[str, Any]) -> dict[str, Any]:
     """What the comparison needs of a decision: 10,000 full explanations would not fit well."""
     kept = {key: besluit[key] for key in SUMMARY_FIELDS}
     kept["artikelen"] = [
-        {"artikel": s["artikel"], "status": s["status"]} for s in besluit["artikelen"]
+        {"artikel": s["artikel"], "status": s["status"], "regel": s["regel"]}
+        for s in besluit["artikelen"]
     ]
     return kept
+
+
+def deciding_rules(besluit: dict[str, Any] | None) -> list[str]:
+    """The rules that decided the outcome and the contribution of a decision."""
+    if besluit is None:
+        return []
+    return [s["regel"] for s in besluit["artikelen"] if s["status"] == "beslissend"]
+
+
+def household_contribution(besluiten: list[dict[str, Any] | None], regelset: Regelset) -> int:
+    """The household's contribution per month, in cents, counting the abonnementstarief once.
+
+    Wmo 2015 art. 2.1.4a lid 4: one amount per month for one or more maatwerkvoorzieningen
+    together, for the client and spouse together. Until the decision document carries its own
+    household-level part (`huishouden_bijdrage`), it is computed here: of the monthly
+    contributions for Wmo maatwerkvoorzieningen the highest counts, the others are added.
+    """
+    catalogue = regelset.compiled.catalogue
+    maatwerk = 0
+    other = 0
+    for besluit in besluiten:
+        if besluit is None or besluit["uitkomst"] != "toegekend":
+            continue
+        bijdrage = besluit["eigen_bijdrage"]
+        if bijdrage is None or bijdrage["per"] != "maand":
+            continue
+        cents = parse_euro(bijdrage["bedrag"])
+        item = catalogue.get(besluit["voorziening"])
+        if item is not None and item.wet == "wmo2015" and item.soort.value == "maatwerk":
+            maatwerk = max(maatwerk, cents)
+        else:
+            other += cents
+    return maatwerk + other
 
 
 def _minimal_example(
@@ -204,8 +204,9 @@ def _minimal_example(
 ) -> tuple[dict[str, Any], str]:
     """Shrink towards the smallest household with this kind of change.
 
-    First a fresh hypothesis search over one-request households; when the change is too rare
-    for that, hypothesis shrinks between the observed household and its simplest form.
+    First hypothesis shrinks between the observed household and its simplest form; when that
+    loses the change, a fresh search over one-request households. The explain phase is off:
+    it re-runs the case many times and says nothing a reader of the report needs.
     """
 
     def changes(case: dict[str, Any]) -> bool:
@@ -213,27 +214,36 @@ def _minimal_example(
         return kind_of_change(voorziening, da.get("a1"), db.get("a1")) == kind
 
     quick = settings(
-        max_examples=100,
+        max_examples=60,
         database=None,
         deadline=None,
         derandomize=True,
+        phases=[Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),
     )
-    fresh = households(
-        [a.compiled, b.compiled], peildatum, voorzieningen=[voorziening], max_requests=1
-    )
-    try:
-        return find(fresh, changes, settings=quick), "hypothesis (verkleind)"
-    except NoSuchExample:
-        pass
     near = around(observed, [a.compiled, b.compiled])
     try:
         return (
             find(near, changes, settings=quick),
-            "hypothesis (verkleind vanuit een waargenomen huishouden)",
+            "verkleind vanuit een gegenereerd huishouden",
         )
     except NoSuchExample:
-        return observed, "waargenomen huishouden (niet verder verkleind)"
+        pass
+    fresh = households(
+        [a.compiled, b.compiled], peildatum, voorzieningen=[voorziening], max_requests=1
+    )
+    try:
+        return find(fresh, changes, settings=quick), "gevonden en verkleind door hypothesis"
+    except NoSuchExample:
+        return observed, "gegenereerd huishouden (niet verder verkleind)"
+
+
+def _per_use(besluit: dict[str, Any] | None) -> int:
+    """A granted request's contribution per hour, time or week, in cents (0 otherwise)."""
+    if besluit is None or besluit["uitkomst"] != "toegekend" or not besluit["eigen_bijdrage"]:
+        return 0
+    bijdrage = besluit["eigen_bijdrage"]
+    return 0 if bijdrage["per"] in ("maand", "jaar") else parse_euro(bijdrage["bedrag"])
 
 
 def _band(a: int, b: int) -> str:
@@ -244,6 +254,45 @@ def _band(a: int, b: int) -> str:
     if b > a:
         return "verlies_groot" if share > 5 else "verlies_klein"
     return "winst_groot" if share > 5 else "winst_klein"
+
+
+def _coverage(
+    a: Regelset,
+    b: Regelset,
+    voorzieningen: list[str],
+    reached: dict[tuple[str, str], Counter[str]],
+) -> tuple[list[UitkomstDekking], list[str]]:
+    rows: list[UitkomstDekking] = []
+    missing: list[str] = []
+    for v in voorzieningen:
+        rules: dict[str, str] = {}
+        for rs in (a.compiled, b.compiled):
+            for rule in rs.rules_for.get(v, ()):
+                if rule.kind in ("besluit", "eigen_bijdrage"):
+                    rules.setdefault(rule.id, outcome_label(rs, rule, v))
+        for rule_id, text in sorted(rules.items(), key=lambda item: item[1]):
+            in_a = (
+                rule_id in a.compiled.rule_by_id and v in a.compiled.rule_by_id[rule_id].applies_to
+            )
+            in_b = (
+                rule_id in b.compiled.rule_by_id and v in b.compiled.rule_by_id[rule_id].applies_to
+            )
+            na = reached[("a", v)][rule_id] if in_a else None
+            nb = reached[("b", v)][rule_id] if in_b else None
+            rows.append(
+                UitkomstDekking(
+                    voorziening=v, uitkomst=text, regel=rule_id, aantal_a=na, aantal_b=nb
+                )
+            )
+            for versie, n in ((a.versie, na), (b.versie, nb)):
+                if n == 0:
+                    missing.append(f"{v}: '{text}' is onder {versie} nooit bereikt")
+        for grant in ("toegekend met bijdrage", "toegekend zonder bijdrage"):
+            na, nb = reached[("a", v)][grant], reached[("b", v)][grant]
+            rows.append(
+                UitkomstDekking(voorziening=v, uitkomst=grant, regel="", aantal_a=na, aantal_b=nb)
+            )
+    return rows, missing
 
 
 def regress(
@@ -258,34 +307,53 @@ def regress(
     progress: Callable[[int], None] | None = None,
     examples: bool = True,
     voorzieningen: list[str] | None = None,
+    phase: PhaseFn | None = None,
 ) -> RegressieRapport:
     """Compare versions `a` and `b` on `aantal` generated households.
 
     `voorzieningen` narrows the requests to those provisions (households stay general).
+    `phase(name, total)` is told when a long phase starts; `progress(n)` as it advances.
     """
+    del regels  # each version is evaluated from its own folder
+    if phase:
+        phase("huishoudens genereren", aantal)
     cases = population([a, b], peildatum, aantal, seed_value, voorzieningen)
-    under_a = _evaluate_all(a, cases, regels, executor, progress)
-    under_b = _evaluate_all(b, cases, regels, executor, progress)
+    if progress:
+        progress(aantal)
+    if phase:
+        phase(f"beoordelen onder {a.versie}", aantal)
+    under_a = _evaluate_all(a, cases, executor, progress)
+    if phase:
+        phase(f"beoordelen onder {b.versie}", aantal)
+    under_b = _evaluate_all(b, cases, executor, progress)
     per_voorziening: Counter[str] = Counter()
     changed_per_voorziening: Counter[str] = Counter()
     transitions: Counter[tuple[str, str, str]] = Counter()
     per_artikel: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
+    reached: dict[tuple[str, str], Counter[str]] = {}
     first_seen: dict[str, tuple[str, dict[str, Any]]] = {}
     bands: Counter[str] = Counter()
+    per_use: Counter[bool] = Counter()
     total_a = total_b = 0
     households_changed = requests_changed = requests = 0
     for case, da, db in zip(cases, under_a, under_b, strict=True):
         household_changed = False
-        pay_a = pay_b = 0
         for aanvraag in case["aanvragen"]:
             rid, v = aanvraag["id"], aanvraag["voorziening"]
             ba, bb = da.get(rid), db.get(rid)
             requests += 1
             per_voorziening[v] += 1
             transitions[(v, label(ba), label(bb))] += 1
-            pay_a += _cents(ba) if ba and ba["uitkomst"] == "toegekend" else 0
-            pay_b += _cents(bb) if bb and bb["uitkomst"] == "toegekend" else 0
+            use_a, use_b = _per_use(ba), _per_use(bb)
+            if use_a != use_b:
+                per_use[use_b > use_a] += 1
+            for side, besluit in (("a", ba), ("b", bb)):
+                counter = reached.setdefault((side, v), Counter())
+                counter.update(deciding_rules(besluit))
+                if besluit is not None and besluit["uitkomst"] == "toegekend":
+                    paid = _cents(besluit) > 0
+                    counter["toegekend met bijdrage" if paid else "toegekend zonder bijdrage"] += 1
             sa, sb = _steps(ba), _steps(bb)
             for artikel in sorted({k[0] for k in sa} | {k[0] for k in sb}):
                 if {k: n for k, n in sa.items() if k[0] == artikel} != {
@@ -302,17 +370,23 @@ def regress(
                     only = {**case, "aanvragen": [{**aanvraag, "id": "a1"}]}
                     first_seen[kind] = (v, only)
         households_changed += household_changed
+        pay_a = household_contribution(list(da.values()), a)
+        pay_b = household_contribution(list(db.values()), b)
         total_a += pay_a
         total_b += pay_b
         bands[_band(pay_a, pay_b)] += 1
     voorbeelden = []
+    if phase and examples:
+        phase("kleinste voorbeelden zoeken", len(kinds))
     for kind in sorted(kinds):
         v, observed = first_seen[kind]
         example, how = (
             _minimal_example(a, b, peildatum, v, kind, observed)
             if examples
-            else (observed, "waargenomen huishouden")
+            else (observed, "gegenereerd huishouden")
         )
+        if progress and examples:
+            progress(1)
         example = {**example, "casus": "voorbeeld"}
         voorbeelden.append(
             Voorbeeld(
@@ -324,15 +398,23 @@ def regress(
                 besluit_b=_decide(b, example).get("a1"),
             )
         )
+    compared = sorted(per_voorziening)
+    for side in ("a", "b"):
+        for v in compared:
+            reached.setdefault((side, v), Counter())
+    dekking, niet_bereikt = _coverage(a, b, compared, reached)
+    common = set(common_catalogue([a.compiled, b.compiled]))
     return RegressieRapport(
         versie_a=a.versie,
         versie_b=b.versie,
         peildatum=peildatum,
         seed=seed_value,
+        populatie=NOT_A_FORECAST,
         huishoudens=len(cases),
         aanvragen=requests,
         huishoudens_gewijzigd=households_changed,
         aanvragen_gewijzigd=requests_changed,
+        niet_vergeleken=sorted((set(a.compiled.catalogue) | set(b.compiled.catalogue)) - common),
         per_voorziening=[
             VoorzieningTelling(voorziening=v, aanvragen=n, gewijzigd=changed_per_voorziening[v])
             for v, n in sorted(per_voorziening.items())
@@ -341,10 +423,14 @@ def regress(
             Overgang(voorziening=v, van=x, naar=y, aantal=n)
             for (v, x, y), n in sorted(transitions.items())
         ],
+        dekking=dekking,
+        niet_bereikt=niet_bereikt,
         eigen_bijdrage=Bijdragen(
             totaal_a=format_euro(total_a),
             totaal_b=format_euro(total_b),
             verschil=format_euro(total_b - total_a),
+            per_gebruik_meer=per_use[True],
+            per_gebruik_minder=per_use[False],
             huishoudens=BijdrageBanden(
                 **{
                     k: bands[k]
