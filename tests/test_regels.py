@@ -33,7 +33,11 @@ def test_broken_expression_is_located(regels_copy: Path) -> None:
 
 def test_type_error_found_at_load_not_at_evaluation(regels_copy: Path) -> None:
     chapter = regels_copy / "hoofdstuk-2-wmo.yaml"
-    edit(chapter, "als: aanvraag.sociaal_netwerk_volstaat", "als: aanvraag.sociaal_netwerk_volstaat > 3")
+    edit(
+        chapter,
+        "als: aanvraag.sociaal_netwerk_volstaat",
+        "als: aanvraag.sociaal_netwerk_volstaat > 3",
+    )
     [problem] = validate(regels_copy).problems
     assert "cannot compare waarheid with getal" in problem.message
     assert problem.line == line_of(chapter, "sociaal_netwerk_volstaat > 3")
