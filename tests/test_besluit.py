@@ -180,3 +180,59 @@ def test_unguarded_partner_read_fails_loudly(regels_copy: Path) -> None:
     rs = load_regelset_folder(regels_copy)
     with pytest.raises(EvaluationError, match=r"partner\.geboortedatum"):
         rs.evaluate(CASE)
+
+
+# ---------------------------------------------------------------- one Wmo bijdrage per household
+
+
+def _ho(aanvraag_id: str, persoon: str) -> dict[str, object]:
+    return {
+        "id": aanvraag_id,
+        "persoon": persoon,
+        "voorziening": "huishoudelijke_ondersteuning",
+        "feiten": {
+            "beperking_vastgesteld": True,
+            "meldingsdatum": "2026-05-01",
+            "aanvraagdatum": "2026-05-18",
+        },
+    }
+
+
+def test_couple_pays_one_abonnementstarief_for_all_maatwerk(regelset: Regelset) -> None:
+    """Wmo 2015 art. 2.1.4a lid 4: one amount per month for the client and spouse together."""
+    doc = regelset.evaluate(SCENARIOS / "recht-12-echtpaar-een-bijdrage.yaml")
+    [unit] = doc.huishouden_bijdrage
+    assert (unit.bedrag, unit.per) == ("21.80", "maand")
+    assert unit.personen == ["jan", "els"]
+    assert unit.besluiten == ["scootmobiel-jan", "ho-els"]
+    assert any(g.artikel == "2.1.4a" and g.lid == 4 for g in unit.grondslag)
+    for besluit in doc.besluiten:
+        assert besluit.eigen_bijdrage is not None and besluit.eigen_bijdrage.bedrag == "21.80"
+        assert besluit.huishouden_bijdrage == unit.id
+        assert besluit.bijdrage_toelichting and "niet bovenop" in besluit.bijdrage_toelichting
+    total = sum(int(u.bedrag.replace(".", "")) for u in doc.huishouden_bijdrage)
+    assert total == 2180  # counted once, not 43.60
+
+
+def test_adult_child_is_a_client_unit_of_its_own(regelset: Regelset) -> None:
+    case = {
+        "casus": "twee-eenheden",
+        "peildatum": "2026-06-01",
+        "huishouden": {
+            "leden": [
+                {"id": "moeder", "geboortedatum": "1950-02-03", "rol": "aanvrager"},
+                {"id": "zoon", "geboortedatum": "1990-07-07", "rol": "kind"},
+            ],
+            "feiten": {"inkomen_pct_sociaal_minimum": 160},
+        },
+        "aanvragen": [_ho("a1", "moeder"), _ho("a2", "zoon")],
+    }
+    doc = regelset.evaluate(case)
+    assert [u.personen for u in doc.huishouden_bijdrage] == [["moeder"], ["zoon"]]
+    assert [b.huishouden_bijdrage for b in doc.besluiten] == ["bijdrage-moeder", "bijdrage-zoon"]
+
+
+def test_no_household_amount_when_nothing_is_due(regelset: Regelset) -> None:
+    doc = regelset.evaluate(SCENARIOS / "wmo-14-rolstoel.yaml")
+    assert doc.huishouden_bijdrage == []
+    assert doc.besluiten[0].huishouden_bijdrage is None

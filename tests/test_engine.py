@@ -5,8 +5,9 @@ agenda and the plain fixpoint must agree, the order of the requests and members 
 case must not matter, threads, earlier cases and the hash seed of the process must leave
 no trace in the JSON, and every request gets exactly one decision (these hold for the
 whole catalogue). On top of that the legal limits of the Wmo slice must hold for every
-case: no maatwerkvoorziening before 17,5 years or with a Wlz-indicatie, never before the
-18th birthday, a contribution never above the cost price, and nothing to pay for minima.
+case: no minimum age (only support the Jeugdwet also gives is referred there, below 17,5
+years, and then starts on the 18th birthday), a Wlz refusal only by the college's recorded
+choice, a contribution never above the cost price, and nothing to pay for minima.
 Scenarios check a handful of stories; these properties check thousands of households.
 """
 
@@ -303,9 +304,18 @@ def hand_made(
 
 
 # Explicit examples, so that each property meets its boundary in every run.
-ONE_DAY_BEFORE_17_5 = hand_made("huishoudelijke_ondersteuning", dt.date(2008, 12, 16))
-EXACTLY_17_5 = hand_made("woningaanpassing", dt.date(2008, 12, 15))
+ONE_DAY_BEFORE_17_5 = hand_made("begeleiding_individueel", dt.date(2008, 12, 16))
+EXACTLY_17_5 = hand_made("begeleiding_individueel", dt.date(2008, 12, 15))
+CHILD_WONINGAANPASSING = hand_made(
+    "woningaanpassing", dt.date(2017, 3, 1), aanvraag={"kostprijs_voorziening": "4000.00"}
+)
 WLZ = hand_made("begeleiding_individueel", dt.date(1950, 3, 3), persoon={"wlz_indicatie": True})
+WLZ_BY_CHOICE = hand_made(
+    "begeleiding_individueel",
+    dt.date(1950, 3, 3),
+    persoon={"wlz_indicatie": True, "wlz_aanspraak_verblijf_instelling": True},
+    aanvraag={"college_weigert_wegens_wlz": True},
+)
 WASSERVICE = hand_made("wasservice", dt.date(1950, 3, 3), inkomen=200)
 MINIMA = hand_made("begeleiding_individueel", dt.date(1980, 1, 31), inkomen=110)
 END = dt.date(2027, 12, 31)
@@ -513,28 +523,54 @@ def test_every_single_finding_is_decided(voorziening: str) -> None:
 # ---------------------------------------------------------------- legal limits of this slice
 
 
+def all_requests(case: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], Besluit]]:
+    """(aanvraag, lid, besluit) for every request of the durable evaluation."""
+    doc = evaluate(case)
+    leden = {lid["id"]: lid for lid in case["huishouden"]["leden"]}
+    return [
+        (aanvraag, leden[aanvraag["persoon"]], besluit)
+        for aanvraag, besluit in zip(case["aanvragen"], doc.besluiten, strict=True)
+    ]
+
+
+def gives_jeugdhulp_too(voorziening: str) -> bool:
+    return "ook_jeugdhulp" in regelset().compiled.catalogue[voorziening].kenmerken
+
+
 @PROPERTY
 @given(cases(wmo()))
 @example(ONE_DAY_BEFORE_17_5)
-def test_no_maatwerk_before_seventeen_and_a_half(case: dict[str, Any]) -> None:
+@example(CHILD_WONINGAANPASSING)
+def test_wmo_has_no_minimum_age(case: dict[str, Any]) -> None:
+    """Only support the Jeugdwet gives too is referred there, and only below 17,5 years."""
     peildatum = case["peildatum"]
-    minimum = regelset().compiled.param_at("wmo_minimumleeftijd_aanvraag_maanden", peildatum)
-    assert minimum is not None and minimum.value == 210  # 17,5 years
-    for aanvraag, lid, _ in granted_requests(case):
-        if is_wmo_maatwerk(aanvraag["voorziening"]):
-            assert shift_months(lid["geboortedatum"], minimum.value) <= peildatum, (
-                f"{aanvraag['id']}: maatwerk toegekend to someone born {lid['geboortedatum']}"
-            )
+    overgang = regelset().compiled.param_at("wmo_aanvraag_vanaf_overgang_maanden", peildatum)
+    assert overgang is not None and overgang.value == 210  # 17,5 years
+    for aanvraag, lid, besluit in all_requests(case):
+        if not is_wmo_maatwerk(aanvraag["voorziening"]):
+            continue
+        assert besluit.uitkomst != "niet_ontvankelijk", aanvraag["id"]
+        young = shift_months(lid["geboortedatum"], overgang.value) > peildatum
+        if besluit.verwijzing == "jeugdwet":
+            assert young and gives_jeugdhulp_too(aanvraag["voorziening"]), aanvraag["id"]
+        if besluit.uitkomst == "toegekend" and gives_jeugdhulp_too(aanvraag["voorziening"]):
+            assert not young, f"{aanvraag['id']}: jeugdhulp via de Wmo onder 17,5 jaar"
 
 
 @PROPERTY
 @given(cases(wmo()))
 @example(WLZ)
-def test_no_maatwerk_with_a_wlz_indicatie(case: dict[str, Any]) -> None:
-    for aanvraag, lid, _ in granted_requests(case):
-        if is_wmo_maatwerk(aanvraag["voorziening"]):
-            assert finding(lid["feiten"], "persoon", "wlz_indicatie") is False
-            assert finding(lid["feiten"], "persoon", "weigert_medewerking_wlz") is False
+@example(WLZ_BY_CHOICE)
+def test_wlz_refusal_only_by_the_colleges_recorded_choice(case: dict[str, Any]) -> None:
+    """Wmo 2015 art. 2.3.5 lid 6 is a power ("kan"): a Wlz indicatie alone refuses nothing."""
+    for aanvraag, lid, besluit in all_requests(case):
+        if is_wmo_maatwerk(aanvraag["voorziening"]) and besluit.verwijzing == "wlz":
+            assert finding(aanvraag["feiten"], "aanvraag", "college_weigert_wegens_wlz") is True
+            assert (
+                finding(lid["feiten"], "persoon", "wlz_aanspraak_verblijf_instelling") is True
+                or finding(lid["feiten"], "persoon", "weigert_medewerking_wlz") is True
+            )
+            assert finding(lid["feiten"], "persoon", "wlz_verzekerde_11_1_1_lid_3") is False
 
 
 @PROPERTY
@@ -594,11 +630,15 @@ def test_minima_pay_nothing(case: dict[str, Any]) -> None:
 @PROPERTY
 @given(cases(wmo()))
 @example(EXACTLY_17_5)
-def test_maatwerk_never_starts_before_the_18th_birthday(case: dict[str, Any]) -> None:
+@example(CHILD_WONINGAANPASSING)
+def test_jeugdhulp_via_wmo_never_starts_before_the_18th_birthday(case: dict[str, Any]) -> None:
     for aanvraag, lid, besluit in granted_requests(case):
         if is_wmo_maatwerk(aanvraag["voorziening"]):
             assert besluit.ingangsdatum is not None, aanvraag["id"]
-            assert besluit.ingangsdatum >= birthday(lid["geboortedatum"], 18), aanvraag["id"]
+            if gives_jeugdhulp_too(aanvraag["voorziening"]):
+                assert besluit.ingangsdatum >= birthday(lid["geboortedatum"], 18), aanvraag["id"]
+            else:  # a woningaanpassing or hulpmiddel starts on the peildatum, at any age
+                assert besluit.ingangsdatum == case["peildatum"], aanvraag["id"]
 
 
 # ---------------------------------------------------------------- the generator and the examples
@@ -607,7 +647,7 @@ def test_maatwerk_never_starts_before_the_18th_birthday(case: dict[str, Any]) ->
 def test_generated_cases_reach_every_kind_of_decision() -> None:
     """Guard against vacuous properties: the generator reaches the cases they are about."""
     seen: Counter[str] = Counter()
-    for case in seeded_cases(300, seed=7, voorzieningen=wmo()):
+    for case in seeded_cases(500, seed=7, voorzieningen=wmo()):
         inkomen = case["huishouden"]["feiten"]["inkomen_pct_sociaal_minimum"]
         leden = {lid["id"]: lid for lid in case["huishouden"]["leden"]}
         for aanvraag, besluit in zip(case["aanvragen"], evaluate(case).besluiten, strict=True):
@@ -626,7 +666,6 @@ def test_generated_cases_reach_every_kind_of_decision() -> None:
     for key in (
         "toegekend",
         "afgewezen",
-        "niet_ontvankelijk",
         "verwijzing jeugdwet",
         "verwijzing wlz",
         "maatwerk toegekend",
@@ -647,18 +686,27 @@ def test_hand_made_examples_are_on_their_boundaries() -> None:
         bijdrage = (b.eigen_bijdrage.bedrag, b.eigen_bijdrage.per) if b.eigen_bijdrage else None
         return b.uitkomst, b.verwijzing, bijdrage, b.ingangsdatum
 
-    assert only(ONE_DAY_BEFORE_17_5) == ("niet_ontvankelijk", "jeugdwet", None, None)
+    assert only(ONE_DAY_BEFORE_17_5) == ("afgewezen", "jeugdwet", None, None)
     assert only(EXACTLY_17_5) == ("toegekend", None, ("21.80", "maand"), dt.date(2026, 12, 15))
-    assert only(WLZ) == ("afgewezen", "wlz", None, None)
+    # a nine-year-old's woningaanpassing is Wmo: granted now, no bijdrage under 18 (3.8 lid 3 e)
+    assert only(CHILD_WONINGAANPASSING) == (
+        "toegekend",
+        None,
+        ("0.00", "maand"),
+        dt.date(2026, 6, 15),
+    )
+    assert only(WLZ)[:2] == ("toegekend", None)  # a Wlz indicatie alone is no ground
+    assert only(WLZ_BY_CHOICE) == ("afgewezen", "wlz", None, None)
     without_wlz = hand_made("begeleiding_individueel", dt.date(1950, 3, 3))
     assert only(without_wlz) == ("toegekend", None, ("21.80", "maand"), dt.date(2026, 6, 15))
     assert only(WASSERVICE) == ("toegekend", None, ("9.75", "keer"), None)
     assert only(MINIMA) == ("toegekend", None, ("0.00", "maand"), dt.date(2026, 6, 15))
     above_minima = hand_made("begeleiding_individueel", dt.date(1980, 1, 31), inkomen=111)
     assert only(above_minima)[2] == ("21.80", "maand")
+    # the child's rolstoel is Wmo (no minimum age), free of bijdrage
     assert [b.uitkomst for b in evaluate(EVERYTHING).besluiten] == [
         "afgewezen",
-        "niet_ontvankelijk",
+        "toegekend",
         "toegekend",
     ]
 

@@ -134,3 +134,90 @@ def test_months_between_inverts_add_months(start: dt.date, months: int) -> None:
     assert months_between(start, end) == months or end.day < start.day
     assert months_between(start, end) <= months
     assert add_months(start, months_between(start, end)) <= end
+
+
+# ---------------------------------------------------------------- statutory terms and ages
+
+ATW = (
+    "['nieuwjaarsdag', 'goede_vrijdag', 'tweede_paasdag', 'koningsdag', 'bevrijdingsdag', "
+    "'hemelvaartsdag', 'tweede_pinksterdag', 'eerste_kerstdag', 'tweede_kerstdag']"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Algemene termijnenwet art. 1: Friday 25 December (Kerstdag), 26th, Sunday -> Monday 28
+        (f"termijn_einde(datum('2026-12-25'), {ATW})", dt.date(2026, 12, 28)),
+        # Saturday 25 April, Sunday, Koningsdag Monday 27 April 2026 -> Tuesday 28
+        (f"termijn_einde(datum('2026-04-25'), {ATW})", dt.date(2026, 4, 28)),
+        # Hemelvaartsdag 2026 is Thursday 14 May
+        (f"termijn_einde(datum('2026-05-14'), {ATW})", dt.date(2026, 5, 15)),
+        # Koningsdag 2025: 27 April is a Sunday, so the King's day is Saturday 26 April
+        (f"termijn_einde(datum('2025-04-26'), {ATW})", dt.date(2025, 4, 28)),
+        (f"termijn_einde(datum('2026-05-05'), {ATW})", dt.date(2026, 5, 6)),  # Bevrijdingsdag
+        (f"termijn_einde(datum('2026-06-03'), {ATW})", dt.date(2026, 6, 3)),  # a Wednesday
+        # three werkdagen after Thursday 2 April 2026: Goede Vrijdag, weekend, 2e Paasdag skipped
+        (f"plus_werkdagen(datum('2026-04-02'), 3, {ATW})", dt.date(2026, 4, 9)),
+        (f"plus_werkdagen(datum('2026-12-23'), 2, {ATW})", dt.date(2026, 12, 28)),
+        # AOW art. 7a: the age of the year in which it is reached
+        ("aow_datum(datum('1960-11-15'))", dt.date(2027, 11, 15)),  # 67 in 2027
+        ("aow_datum(datum('1961-01-01'))", dt.date(2028, 4, 1)),  # 67 and 3 months in 2028
+        ("aow_datum(datum('1957-09-01'))", dt.date(2024, 9, 1)),  # 67 in 2024
+        ("aow_datum(datum('1956-12-31'))", dt.date(2023, 10, 31)),  # 66 and 10 months in 2023
+        ("aow_datum(datum('1945-03-10'))", dt.date(2010, 3, 10)),  # 65 before 2013
+    ],
+)
+def test_terms_and_pension_age(source: str, expected: object) -> None:
+    assert run(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("termijn_einde(peildatum, ['kerstmis'])", "unknown feestdag"),
+        ("termijn_einde(peildatum, aanvraag.soort)", "list of names"),
+        ("plus_werkdagen(peildatum, 3)", "takes 3 arguments"),
+        ("aow_datum(huishouden.inkomen)", "expected datum"),
+        ("waarde_op(param.tarief, peildatum)", "by date are not known"),
+        ("waarde_op(huishouden.inkomen, peildatum)", "takes a parameter"),
+    ],
+)
+def test_term_functions_refuse(source: str, fragment: str) -> None:
+    with pytest.raises(ExpressionError, match=fragment):
+        compile_expression(source, TYPES.get)
+
+
+def test_value_of_a_parameter_on_another_date() -> None:
+    """waarde_op: the tarief of the month a besluit starts in, not of the peildatum."""
+
+    def series(name: str) -> tuple[tuple[dt.date, object], ...] | None:
+        if name != "tarief":
+            return None
+        return ((dt.date(2025, 1, 1), 2100), (dt.date(2026, 1, 1), 2180))
+
+    compiled = compile_expression(
+        "waarde_op(param.tarief, datum('2026-03-20'))",
+        TYPES.get,
+        series=series,  # type: ignore[arg-type]
+    )
+    assert compiled.type == T.bedrag
+    assert compiled(constant_env(VALUES)) == 2180
+    early = compile_expression(
+        "waarde_op(param.tarief, datum('2025-12-31'))",
+        TYPES.get,
+        series=series,  # type: ignore[arg-type]
+    )
+    assert early(constant_env(VALUES)) == 2100
+
+
+@given(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(1963, 12, 31)))
+def test_aow_date_uses_the_age_of_its_own_year(born: dt.date) -> None:
+    from verordening_engine.language.aow import leeftijd_in
+
+    reached = run(f"aow_datum(datum('{born.isoformat()}'))")
+    assert isinstance(reached, dt.date)
+    assert reached == add_months(born, leeftijd_in(reached.year).maanden)
+    # not reached earlier: in every earlier year the age of that year fell after its end
+    for year in range(max(born.year + 65, 2013), reached.year):
+        assert add_months(born, leeftijd_in(year).maanden).year > year

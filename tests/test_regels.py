@@ -11,7 +11,7 @@ from verordening_engine.api import load_regelset_folder
 from verordening_engine.cli import main
 from verordening_engine.errors import VerordeningError
 
-from .conftest import SCENARIOS, edit, line_of
+from .conftest import REGELS, SCENARIOS, edit, line_of
 
 
 def validate(folder: Path) -> VerordeningError:
@@ -106,3 +106,17 @@ def test_cli_validate_broken_regelset_exit_2(regels_copy: Path) -> None:
 
 def test_scenarios_folder_exists() -> None:
     assert len(list(SCENARIOS.glob("*.yaml"))) >= 12
+
+
+def test_2025_version_describes_the_situation_before_april_2026() -> None:
+    """The former verordeningen: no inwerkingtreding 2026, no self-revocation, no 2026 title."""
+    from verordening_engine.regels.loading import load_source
+
+    source = load_source(REGELS / "dordrecht" / "2025-01-01")
+    texts = {a.nummer: a.tekst for h in source.hoofdstukken for a in h.artikelen}
+    everything = "\n".join(texts.values())
+    assert "treedt in werking op 1 april 2026" not in everything
+    assert "Dordrecht 2026" not in everything
+    assert "worden ingetrokken" not in texts["6.2"]
+    assert "eerste plaats de verantwoordelijkheid van de ouders" not in texts["3.6"]
+    assert "2026" not in source.meta.titel.replace("vóór 1 april 2026", "")

@@ -83,7 +83,7 @@ def render(template: str, fields: dict[str, str]) -> str:
 
 def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> list[GrondslagRef]:
     refs = []
-    for g in rule.artikel.grondslag:
+    for g in rule.regel.grondslag or rule.artikel.grondslag:
         wet = rs.meta.wetten[g.wet]
         url = f"https://wetten.overheid.nl/jci1.3:c:{wet.bwb}&artikel={g.artikel}"
         if g.lid is not None:

@@ -1,10 +1,10 @@
 """The Wmo bijdrage of a household: one amount per month, "tezamen" (Wmo 2015 art. 2.1.4a lid 4).
 
 Each besluit keeps the bijdrage its own rules set; this step groups the granted
-maatwerkvoorzieningen with a monthly bijdrage above nil per client unit (the ongehuwde cliënt, or the
-cliënt and his echtgenoot together) and states the one amount that unit pays, so that no
-reader adds up € 21,80 per voorziening. Vervoer with a bijdrage per rit stays outside
-(Uitvoeringsbesluit Wmo 2015 art. 3.8 lid 1).
+maatwerkvoorzieningen with a monthly bijdrage above nil per client unit (the ongehuwde
+cliënt, or the cliënt and his echtgenoot together) and states the one amount that unit
+pays, so that no reader adds up € 21,80 per voorziening. Vervoer with a bijdrage per rit
+stays outside (Uitvoeringsbesluit Wmo 2015 art. 3.8 lid 1).
 """
 
 from __future__ import annotations

@@ -25,6 +25,11 @@ STATUS = {
 }
 
 
+def _lid(lid: int | None, onderdeel: str | None) -> str:
+    """' lid 3 onder d': the lid and, where the law has them, the onderdeel cited."""
+    return (f" lid {lid}" if lid else "") + (f" onder {onderdeel}" if onderdeel else "")
+
+
 def _euro(bedrag: str) -> str:
     return "€ " + bedrag.replace(".", ",")
 
@@ -53,9 +58,7 @@ def summary_lines(besluit: Besluit) -> list[tuple[str, str]]:
 
 def _basis(step: Toelichting) -> str:
     return (
-        "; ".join(
-            f"{g.wet} art. {g.artikel}" + (f" lid {g.lid}" if g.lid else "") for g in step.grondslag
-        )
+        "; ".join(f"{g.wet} art. {g.artikel}" + _lid(g.lid, g.onderdeel) for g in step.grondslag)
         or "geen nationale grondslag"
     )
 
@@ -82,7 +85,7 @@ def to_markdown(doc: BesluitDocument) -> str:
             )
             out.append(f"{step.zin}  ")
             links = ", ".join(
-                f"[{g.wet} art. {g.artikel}" + (f" lid {g.lid}" if g.lid else "") + f"]({g.url})"
+                f"[{g.wet} art. {g.artikel}" + _lid(g.lid, g.onderdeel) + f"]({g.url})"
                 for g in step.grondslag
             )
             if links:
@@ -137,7 +140,7 @@ def article_markdown(rs: CompiledRegelset, artikel: Artikel) -> str:
     out = [f"# Artikel {artikel.nummer} {artikel.titel}", "", artikel.tekst.rstrip(), ""]
     for g in artikel.grondslag:
         wet = rs.meta.wetten[g.wet]
-        lid = f" lid {g.lid}" if g.lid else ""
+        lid = _lid(g.lid, g.onderdeel)
         out.append(
             f"- Grondslag: {wet.naam} art. {g.artikel}{lid} "
             f"(https://wetten.overheid.nl/jci1.3:c:{wet.bwb}&artikel={g.artikel})"

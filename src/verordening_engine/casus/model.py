@@ -69,6 +69,14 @@ class VerwachteBijdrage(Strict):
     per: str
 
 
+class VerwachteHuishoudenBijdrage(Strict):
+    """The one monthly Wmo bijdrage a request's client unit pays for all its maatwerk together."""
+
+    bedrag: Annotated[str, StringConstraints(pattern=r"^\d+\.\d{2}$")]
+    per: str
+    besluiten: list[Key]
+
+
 class Verwachting(Strict):
     """What a scenario expects for one request (ignored by `evaluate`)."""
 
@@ -76,6 +84,11 @@ class Verwachting(Strict):
     uitkomst: Uitkomst
     verwijzing: str | None = None
     eigen_bijdrage: VerwachteBijdrage | None = None
+    huishouden_bijdrage: VerwachteHuishoudenBijdrage | None = Field(
+        default=None,
+        description="the household amount this request's bijdrage is part of (Wmo 2.1.4a lid 4); "
+        "compared only when given, null for none",
+    )
     ingangsdatum: IsoDate | None = None
     termijnen: dict[str, IsoDate] | None = None
     vaststellingen: dict[str, StrictBool | StrictInt | StrictStr] | None = None

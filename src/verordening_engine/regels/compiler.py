@@ -139,6 +139,14 @@ class Compiler(Declarations):
         for g_i, g in enumerate(artikel.grondslag):
             if g.wet not in self.meta.wetten:
                 self.problem(file, (*loc, "grondslag", g_i, "wet"), f"unknown law '{g.wet}'")
+        for r_i, regel in enumerate(artikel.regels):
+            for g_i, g in enumerate(regel.grondslag):
+                if g.wet not in self.meta.wetten:
+                    self.problem(
+                        file,
+                        (*loc, "regels", r_i, "grondslag", g_i, "wet"),
+                        f"unknown law '{g.wet}'",
+                    )
         bron = artikel.bron
         if bron.soort.value == "document":
             if bron.document is None:

@@ -276,6 +276,10 @@ class Regel(Strict):
 
     id: RuleId
     voor: Selectie = Field(default_factory=Selectie)
+    grondslag: list[Grondslag] = Field(
+        default_factory=list,
+        description="the lid and onderdeel this rule applies, when narrower than the article's",
+    )
     als: Expression | None = None
     bepaal: dict[Ident, Expression] | None = None
     besluit: BesluitConclusie | None = None

@@ -52,6 +52,14 @@ def compare(expected: Verwachting, doc: BesluitDocument) -> list[str]:
     )
     got_bijdrage = (b.eigen_bijdrage.bedrag, b.eigen_bijdrage.per) if b.eigen_bijdrage else None
     check("eigen_bijdrage", want_bijdrage, got_bijdrage)
+    if "huishouden_bijdrage" in expected.model_fields_set:
+        want_unit = expected.huishouden_bijdrage
+        units = [u for u in doc.huishouden_bijdrage if u.id == b.huishouden_bijdrage]
+        check(
+            "huishouden_bijdrage",
+            (want_unit.bedrag, want_unit.per, want_unit.besluiten) if want_unit else None,
+            (units[0].bedrag, units[0].per, units[0].besluiten) if units else None,
+        )
     if "ingangsdatum" in expected.model_fields_set:
         check("ingangsdatum", expected.ingangsdatum, b.ingangsdatum)
     if expected.termijnen is not None:
