@@ -92,3 +92,6 @@ def make_console(stderr: bool = False) -> Any:
 def main(ctx: click.Context, regels: Path, debug: bool) -> None:
     """Integrale verordening sociaal domein Dordrecht: executable, explained rules."""
     ctx.obj = {"regels": regels}
+    from ..regels.drafts import SEARCH_ROOTS  # a draft's `basis:` by name is looked up here
+
+    SEARCH_ROOTS.append(regels)

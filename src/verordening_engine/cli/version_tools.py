@@ -37,11 +37,8 @@ def load_version(ctx: click.Context, versie: str) -> Regelset:
     """A version by name under --regels, or a version folder given as a path (a draft
     anywhere, e.g. one that states only its changes with `basis:`)."""
     from ..api import load_regelset, load_regelset_folder
-    from ..regels import drafts
 
     root = Path(ctx.obj["regels"])
-    if root not in drafts.SEARCH_ROOTS:
-        drafts.SEARCH_ROOTS.append(root)
     folder = Path(versie)
     if (folder / "regelset.yaml").is_file():
         return load_regelset_folder(folder)
