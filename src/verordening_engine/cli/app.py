@@ -94,4 +94,5 @@ def main(ctx: click.Context, regels: Path, debug: bool) -> None:
     ctx.obj = {"regels": regels}
     from ..regels.drafts import SEARCH_ROOTS  # a draft's `basis:` by name is looked up here
 
-    SEARCH_ROOTS.append(regels)
+    if regels not in SEARCH_ROOTS:
+        SEARCH_ROOTS.append(regels)
