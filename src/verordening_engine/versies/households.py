@@ -32,7 +32,7 @@ from .targets import Thresholds
 X = TypeVar("X")
 
 RANGES = {
-    "procent": (40, 320),
+    "procent": (40, 400),
     "maanden": (0, 120),
     "jaren": (0, 30),
     "kilometer": (0, 60),
