@@ -684,3 +684,31 @@ def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() 
     assert len(report.uitslagen) > 40  # every parameter that some scenario depends on
     missed = [u.wijziging for u in report.uitslagen if u.gemist]
     assert missed == []
+
+
+def test_one_change_drafts_change_exactly_one_thing() -> None:
+    from verordening_engine.versies.mutation import (
+        _flips,
+        comparison_mutants,
+        parameter_mutants,
+    )
+
+    assert [t for t, _, _ in _flips("x < param.a and y >= 3")] == [
+        "x <= param.a and y >= 3",
+        "x < param.a and y > 3",
+    ]
+    assert [t for t, _, _ in _flips("param.a <= leeftijd < param.b")] == [
+        "param.a < leeftijd < param.b",
+        "param.a <= leeftijd <= param.b",
+    ]
+    rs = load_regelset(REGELS, versie="2026-04-01").compiled
+    day = dt.date(2026, 4, 1)
+    params = list(parameter_mutants(rs, day))
+    assert len(params) == 2 * len([p for p in rs.parameters if rs.param_at(p, day)])
+    minima = [m.wijziging for m in params if m.id.startswith("minimagrens")]
+    assert minima == [
+        "minimagrens_eigen_bijdrage_procent: 110 → 121",
+        "minimagrens_eigen_bijdrage_procent: 110 → 99",
+    ]
+    flips = [m for m in comparison_mutants(rs) if m.id.startswith("wmo-aanvraag-te-jong")]
+    assert len(flips) == 1 and "'<' → '<='" in flips[0].wijziging

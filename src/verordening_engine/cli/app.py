@@ -107,3 +107,7 @@ def make_console(stderr: bool = False) -> Any:
 def main(ctx: click.Context, regels: Path | None, debug: bool) -> None:
     """Integrale verordening sociaal domein Dordrecht: executable, explained rules."""
     ctx.obj = {"regels": regels}
+    from ..regels.drafts import SEARCH_ROOTS  # a draft's `basis:` by name is looked up here
+
+    if regels not in SEARCH_ROOTS:
+        SEARCH_ROOTS.append(regels)

@@ -24,15 +24,21 @@ REPORT_FORMAT = click.option(
 )
 
 
+def _part(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(
+            f"'{text}': write K/N with 1 <= K <= N, e.g. 1/2", param_hint="--deel"
+        )
+    return int(k), int(n)
+
+
 def load_version(ctx: click.Context, versie: str) -> Regelset:
     """A version by name under --regels, or a version folder given as a path (a draft
     anywhere, e.g. one that states only its changes with `basis:`)."""
     from ..api import load_regelset, load_regelset_folder
-    from ..regels import drafts
 
     root = Path(regels_of(ctx))
-    if root not in drafts.SEARCH_ROOTS:
-        drafts.SEARCH_ROOTS.append(root)
     folder = Path(versie)
     if (folder / "regelset.yaml").is_file():
         return load_regelset_folder(folder)
@@ -229,6 +235,12 @@ def regress(
     multiple=True,
     help="Only drafts whose id starts with this (a parameter or rule id; repeatable).",
 )
+@click.option(
+    "--deel",
+    default="1/1",
+    show_default=True,
+    help="Run part K of N of the drafts (K/N), e.g. to spread them over machines.",
+)
 @FORMAT
 @click.pass_context
 @guarded
@@ -239,6 +251,7 @@ def mutatietoets(
     seed_value: int,
     scenario_folder: Path,
     only: tuple[str, ...],
+    deel: str,
     fmt: str,
 ) -> None:
     """One-change drafts of VERSIE (each parameter up and down, each < <-> <=): does `regress`
@@ -259,6 +272,7 @@ def mutatietoets(
             scenarios=scenario_folder if scenario_folder.is_dir() else None,
             only=(lambda m: m.id.startswith(only)) if only else None,
             progress=lambda _: progress.advance(task, 1),
+            part=_part(deel),
         )
     if fmt == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")

@@ -13,18 +13,6 @@ from ..regels.compiled import CompiledRegelset, CompiledRule
 # a term the generator can set: an input fact, or whole months/years since an input date
 # ("input", space, name) | ("months", space, name): months since that date on the peildatum
 Term = tuple[str, str, str]
-DECIDING_KINDS = ("besluit", "eigen_bijdrage")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A rule that can decide a request for one voorziening, in one version."""
-
-    versie: str
-    voorziening: str
-    rule: str
-    kind: str
-    label: str
 
 
 @dataclass
@@ -44,7 +32,7 @@ class Constraints:
     def bound(self, term: Term, op: str, value: Any) -> None:
         """Add a comparison unless it contradicts the ones already there (first goal wins)."""
         current = self.bounds.get(term, [])
-        if _feasible([*current, (op, value)]):
+        if feasible([*current, (op, value)]):
             self.bounds[term] = [*current, (op, value)]
 
 
@@ -62,15 +50,7 @@ def outcome_label(rs: CompiledRegelset, rule: CompiledRule, voorziening: str) ->
     return f"{text}: {rule.id}"
 
 
-def targets(rs: CompiledRegelset, voorziening: str) -> list[Target]:
-    return [
-        Target(rs.meta.versie, voorziening, r.id, r.kind, outcome_label(rs, r, voorziening))
-        for r in rs.rules_for.get(voorziening, ())
-        if r.kind in DECIDING_KINDS
-    ]
-
-
-def _years_to_months(years: int, symbol: str) -> tuple[int, str]:
+def years_to_months(years: int, symbol: str) -> tuple[int, str]:
     """A comparison on whole years as one on whole months."""
     return {
         "<": (12 * years, "<"),
@@ -82,7 +62,7 @@ def _years_to_months(years: int, symbol: str) -> tuple[int, str]:
     }[symbol]
 
 
-def _feasible(bounds: list[tuple[str, Any]]) -> bool:
+def feasible(bounds: list[tuple[str, Any]]) -> bool:
     """Whether some whole number (or date) meets every comparison."""
     low, high = -(10**15), 10**15
     as_int = [
@@ -117,7 +97,7 @@ def satisfies(value: Any, bounds: Iterable[tuple[str, Any]]) -> bool:
         return False
 
 
-def _sort_key(value: Any) -> tuple[str, Any]:
+def sort_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
 

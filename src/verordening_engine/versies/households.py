@@ -26,13 +26,13 @@ from ..language.expressions import format_euro
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
 from .constraints import Constraints, Term, months_ago, satisfies
-from .sources import RandomSource, Source, _mostly
+from .sources import RandomSource, Source, mostly
 from .targets import Thresholds
 
 X = TypeVar("X")
 
 RANGES = {
-    "procent": (40, 320),
+    "procent": (40, 400),
     "maanden": (0, 120),
     "jaren": (0, 30),
     "kilometer": (0, 60),
@@ -170,23 +170,18 @@ class Builder:
         default = feit.standaard
         excluded = c.excluded.get(term, set())
         if kind == "waarheid":
-            if default is not None and (_mostly(src, rare) or (not rare and _mostly(src))):
+            if default is not None and (mostly(src, rare) or (not rare and mostly(src))):
                 return default
             return (not default) if isinstance(default, bool) else src.choice([True, False])
         if kind == "tekst":
             options = [w for w in (feit.waarden or ["onbekend"]) if w not in excluded] or [
                 "onbekend"
             ]
-            if default is not None and default in options and _mostly(src):
+            if default is not None and default in options and mostly(src):
                 return default
             return src.choice(options)
         if kind in ("getal", "bedrag"):
-            if (
-                default is not None
-                and not c.bounds.get(term)
-                and _mostly(src)
-                and src.integer(0, 1)
-            ):
+            if default is not None and not c.bounds.get(term) and mostly(src) and src.integer(0, 1):
                 return default
             number = self._number(src, term, feit, c)
             return format_euro(number) if kind == "bedrag" else number
@@ -230,7 +225,7 @@ class Builder:
                 isinstance(feit.standaard, dt.date)
                 and ("input", space, name) not in c.fixed
                 and not c.bounds.get(("input", space, name))
-                and _mostly(src)
+                and mostly(src)
             ):
                 out[name] = feit.standaard
                 continue

@@ -243,6 +243,7 @@ def mutatietoets(
     only: Callable[[Mutant], bool] | None = None,
     progress: Callable[[MutantUitslag], None] | None = None,
     needs_scenario_change: bool = False,
+    part: tuple[int, int] = (1, 1),
 ) -> MutatieRapport:
     """Every one-change draft of `original`, each compared with it by `regress`
     (with `needs_scenario_change`, only the drafts that change some scenario's outcome)."""
@@ -251,6 +252,7 @@ def mutatietoets(
     mutants = [*parameter_mutants(rs, day), *comparison_mutants(rs)]
     if only is not None:
         mutants = [m for m in mutants if only(m)]
+    mutants = mutants[part[0] - 1 :: part[1]]  # one part of N, to spread over processes
     files = version_scenarios(original, scenarios) if scenarios else []
     before = scenario_outcomes(original, files)
     results = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
@@ -233,6 +232,3 @@ def declared(regelset: Regelset) -> list[Eigenschap]:
     if found:
         raise VerordeningError(found)
     return [p for _, model in regelset.compiled.source.eigenschappen for p in model.eigenschappen]
-
-
-ProgressFn = Callable[[str], None]

@@ -10,7 +10,8 @@ change gets one minimal example household, found by hypothesis shrinking.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import json
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -111,31 +112,51 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
     return out
 
 
+# decisions of households seen before, per version: a mutation test compares many drafts
+# with one original on mostly the same households (bounded, oldest dropped first)
+_DECIDED: OrderedDict[tuple[str, str], dict[str, dict[str, Any]]] = OrderedDict()
+_DECIDED_MAX = 20_000
+
+
+def _key(case: dict[str, Any]) -> str:
+    return json.dumps({**case, "casus": ""}, sort_keys=True, default=str)
+
+
 def _evaluate_all(
     regelset: Regelset,
     cases: list[dict[str, Any]],
     executor: Executor | None,
     progress: Callable[[int], None] | None,
 ) -> list[dict[str, dict[str, Any] | None]]:
+    sha = regelset.compiled.sha256
     restricted = [restrict(case, regelset.compiled) for case in cases]
-    todo = [r for r, _ in restricted if r["aanvragen"]]
-    docs = iter(
-        evaluate_many(
-            todo,
-            regels=str(regelset.compiled.source.folder),
-            executor=executor,
-            progress=progress,
-        )
+    keys = [_key(r) if r["aanvragen"] else "" for r, _ in restricted]
+    todo = [
+        (k, r)
+        for k, (r, _) in zip(keys, restricted, strict=True)
+        if r["aanvragen"] and (sha, k) not in _DECIDED
+    ]
+    if progress and len(todo) < len(cases):
+        progress(len(cases) - len(todo))
+    results = evaluate_many(
+        [r for _, r in todo],
+        regels=str(regelset.compiled.source.folder),
+        executor=executor,
+        progress=progress,
     )
+    for (k, _), result in zip(todo, results, strict=True):
+        if result.document is None:
+            raise RuntimeError(f"generated case could not be evaluated: {result.error}")
+        _DECIDED[(sha, k)] = {b["aanvraag"]: _summary(b) for b in result.document["besluiten"]}
     out = []
-    for case, missing in restricted:
+    for k, (case, missing) in zip(keys, restricted, strict=True):
         decided: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
         if case["aanvragen"]:
-            result = next(docs)
-            if result.document is None:
-                raise RuntimeError(f"generated case could not be evaluated: {result.error}")
-            decided.update({b["aanvraag"]: _summary(b) for b in result.document["besluiten"]})
+            decided.update(_DECIDED[(sha, k)])
+            _DECIDED.move_to_end((sha, k))
         out.append(decided)
+    while len(_DECIDED) > _DECIDED_MAX:
+        _DECIDED.popitem(last=False)
     return out
 
 

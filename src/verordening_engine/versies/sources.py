@@ -44,6 +44,6 @@ class HypothesisSource:
         return self.draw(st.sampled_from(items))
 
 
-def _mostly(src: Source, rare: bool = False) -> bool:
+def mostly(src: Source, rare: bool = False) -> bool:
     """True two times in three, or 19 in 20 for `rare` (and for hypothesis' simplest draw)."""
     return src.integer(0, 19) < 19 if rare else src.integer(0, 2) < 2

@@ -25,7 +25,7 @@ from ..language.expressions import (
     compile_expression,
 )
 from ..regels.compiled import BUILTIN_VOORZIENING, EURO_UNITS, CompiledRegelset, CompiledRule
-from .constraints import Constraints, Term, _sort_key, _years_to_months
+from .constraints import Constraints, Term, sort_key, years_to_months
 
 _FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
 
@@ -214,7 +214,7 @@ class Thresholds:
             bucket.add(value)
 
     def candidates(self, term: Term) -> list[Any]:
-        return sorted(self.values.get(term, ()), key=_sort_key)
+        return sorted(self.values.get(term, ()), key=sort_key)
 
     # ------------------------------------------------------------------ steering
     def steer(
@@ -402,7 +402,7 @@ class Thresholds:
             symbol = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[symbol]
         if term[0] == "years":
             term = ("months", term[1], term[2])
-            value, symbol = _years_to_months(value, symbol)
+            value, symbol = years_to_months(value, symbol)
         if type_ == T.tekst or type_ == T.waarheid:
             if symbol == "==":
                 out.fix(term, value)
