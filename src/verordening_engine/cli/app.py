@@ -109,5 +109,5 @@ def main(ctx: click.Context, regels: Path | None, debug: bool) -> None:
     ctx.obj = {"regels": regels}
     from ..regels.drafts import SEARCH_ROOTS  # a draft's `basis:` by name is looked up here
 
-    if regels not in SEARCH_ROOTS:
+    if regels is not None and regels not in SEARCH_ROOTS:
         SEARCH_ROOTS.append(regels)

@@ -11,12 +11,12 @@ the base's. The merged documents are then read exactly like a complete version, 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, VerordeningError
 from ..reading.yaml_loading import Loc, LocatedDocument, read_document
+from .location import resolve_regels
 
 META_FILE = "regelset.yaml"
 MAX_CHAIN = 8
@@ -50,7 +50,7 @@ def resolve_basis(folder: Path, meta_doc: LocatedDocument) -> Path:
     as_path = Path(basis) if Path(basis).is_absolute() else folder / basis
     if (as_path / META_FILE).is_file():
         return as_path
-    roots = [*SEARCH_ROOTS, Path(os.environ.get("VERORDENING_REGELS", "regels"))]
+    roots = [*SEARCH_ROOTS, resolve_regels(None)]
     roots += [folder.parent, folder.parent.parent]
     for root in roots:
         for candidate in _version_folders(root):
