@@ -229,12 +229,14 @@ def test_diff_2026_to_2027_lists_exactly_the_announced_changes() -> None:
     a = load_regelset(REGELS, versie="2026-04-01").compiled
     b = load_regelset(REGELS, versie="2027-01-01").compiled
     result = diff(a, b)
+    # 2.1 no longer differs: its Jeugdwet referral is only about begeleiding, never about the
+    # huishoudelijke ondersteuning that 2.2a moves; 2.5a caps the income-dependent bijdrage
     assert {x.artikel for x in result.artikelen} == {
-        "2.1",
         "2.2",
         "2.2a",
         "2.3",
         "2.5",
+        "2.5a",
         "2.6",
         "2.11",
     }
