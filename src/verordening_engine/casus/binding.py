@@ -75,11 +75,9 @@ class _Binder:
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
+                hint = did_you_mean(str(name), vocab, list_known=True)
                 self.problems.append(
-                    self.doc.problem(
-                        (*loc, name),
-                        f"unknown fact for {space}: '{name}'{did_you_mean(str(name), vocab)}",
-                    )
+                    self.doc.problem((*loc, name), f"unknown fact for {space}: '{name}'{hint}")
                 )
                 continue
             try:
@@ -172,7 +170,7 @@ class _Binder:
                         (*loc, "voorziening"),
                         f"unknown voorziening '{aanvraag.voorziening}' in version "
                         f"{self.rs.meta.versie}"
-                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue)}",
+                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue, list_known=True)}",
                     )
                 )
                 continue
