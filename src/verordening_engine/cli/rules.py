@@ -25,7 +25,7 @@ def validate(ctx: click.Context, path: Path | None) -> None:
 
     target = path or ctx.obj["regels"]
     if target.is_file() and target.name != "regelset.yaml":
-        casus, doc = read_case(target)
+        casus, doc = read_case(target, regels=ctx.obj["regels"])
         regelset = load_regelset(ctx.obj["regels"], peildatum=casus.peildatum)
         bind_case(regelset.compiled, casus, doc)
         click.echo(f"ok: {target} is a valid case for version {regelset.versie}")
