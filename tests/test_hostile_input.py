@@ -282,3 +282,22 @@ def test_same_size_edit_with_old_mtime_is_not_served_stale(regels_copy: Path) ->
     after = load_regelset_folder(regels_copy)
     assert after.compiled.sha256 != before.compiled.sha256
     assert after is not before
+
+
+def test_a_case_with_model_and_vocabulary_mistakes_reports_all_in_one_run(
+    tmp_path: Path,
+) -> None:
+    text = (
+        CASE.replace("geboortedatum: 1950-01-01", "geboortedatum: 1950-13-01")
+        .replace("beperking_vastgesteld: true", "beperking_vastgestelt: true")
+        .replace("inkomen_pct_sociaal_minimum: 150", "inkomen_pct_sociaal_minimum: '150'")
+        .replace("persoon: p1", "persoon: p1\n    extra: 1")
+    )
+    path = _case(tmp_path, text)
+    code, output = _cli("evaluate", str(path))
+    assert code == 2
+    assert "[huishouden.leden[0].geboortedatum]" in output
+    assert "[aanvragen[0].extra] unknown key" in output
+    assert "unknown fact for aanvraag: 'beperking_vastgestelt'" in output
+    assert "[huishouden.feiten.inkomen_pct_sociaal_minimum] expected a whole number" in output
+    assert len(output.splitlines()) == 4, output

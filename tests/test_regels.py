@@ -64,7 +64,7 @@ def test_unknown_reference_to_rule_and_voorziening(regels_copy: Path) -> None:
     edit(chapter, "uitzondering_op: [av-bijdrage]", "uitzondering_op: [av-bijdrag]")
     edit(chapter, "voor: {kenmerk: rolstoel}", "voor: {ids: [driewielfiets]}")
     messages = {p.message for p in validate(regels_copy).problems}
-    assert "unknown rule 'av-bijdrag'" in messages
+    assert "unknown rule 'av-bijdrag' (did you mean 'av-bijdrage'?)" in messages
     assert "voorziening 'driewielfiets' is not in the catalogue" in messages
 
 

@@ -138,3 +138,15 @@ def test_an_interrupt_inside_a_rule_action_is_not_a_rule_fault(
     monkeypatch.setattr(evaluation, "fire", interrupted)
     with pytest.raises(KeyboardInterrupt):
         regelset.evaluate(SCENARIOS / "wmo-02-jongere-17-5-jaar-begeleiding.yaml")
+
+
+def test_unknown_rule_and_parameter_names_suggest_the_known_one(regels_copy: Path) -> None:
+    from .conftest import edit
+
+    edit(regels_copy / "hoofdstuk-3-jeugd.yaml", "- jeugd-zvw\n", "- jeugd-zwv\n")
+    name = "zorgoppas_tarief"
+    edit(regels_copy / "voorzieningen.yaml", f"tarief: {name},", f"tarief: {name}x,")
+    code, output = _validate(regels_copy)
+    assert code == 2
+    assert "unknown rule 'jeugd-zwv' (did you mean 'jeugd-zvw'" in output
+    assert f"unknown parameter '{name}x' (did you mean '{name}'" in output

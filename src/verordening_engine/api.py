@@ -18,11 +18,12 @@ from typing import Any
 from .besluit.explanation import explain_request
 from .besluit.household import household_contributions
 from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
-from .casus.binding import bind_case
+from .casus.binding import bind_case, check_facts
 from .casus.model import Casus
 from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
 from .engine.settlement import beats, settle
 from .errors import CaseValueError, Problem, VerordeningError
+from .reading.spellings import parse_iso_date
 from .reading.yaml_loading import LocatedDocument, parse_text, read_bytes, read_document
 from .regels.compiled import CompiledRegelset
 from .regels.compiler import compile_regelset
@@ -177,15 +178,58 @@ def load_regelset(
     return load_regelset_folder(chosen.folder)
 
 
-def read_case(case: Casus | Mapping[str, Any] | str | Path) -> tuple[Casus, LocatedDocument]:
-    """A validated case and its document (for located errors)."""
+def read_case(
+    case: Casus | Mapping[str, Any] | str | Path,
+    *,
+    regels: str | Path | None = None,
+    versie: str | None = None,
+) -> tuple[Casus, LocatedDocument]:
+    """A validated case and its document (for located errors).
+
+    With `regels`, a case that does not match the model also gets its facts checked against
+    the vocabulary of the version it would use, so every problem comes in one run.
+    """
     if isinstance(case, Casus):
         return revalidated(case)
     if isinstance(case, Mapping):
         doc = LocatedDocument("<casus>", dict(case))
     else:
         doc = read_document(case)
-    return validate_document(doc, Casus), doc
+    return checked_case(doc, regels, versie), doc
+
+
+def checked_case(
+    doc: LocatedDocument, regels: str | Path | None = None, versie: str | None = None
+) -> Casus:
+    """`doc` validated as a Casus; see `read_case` for `regels`."""
+    try:
+        return validate_document(doc, Casus)
+    except VerordeningError as exc:
+        if regels is None:
+            raise
+        more = _fact_problems(doc, exc.problems, regels, versie)
+        raise VerordeningError([*exc.problems, *more]) from None
+
+
+def _fact_problems(
+    doc: LocatedDocument, known: list[Problem], regels: str | Path, versie: str | None
+) -> list[Problem]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    try:
+        peildatum = parse_iso_date(data.get("peildatum"))
+        regelset = load_regelset(regels, versie=versie, peildatum=peildatum)
+    except (ValueError, VerordeningError):
+        return []  # no version to check against: the model's problems say enough
+    fields = {p.field for p in known}
+
+    def new(field: str) -> bool:
+        return not any(_within(field, f) or _within(f, field) for f in fields)
+
+    return [p for p in check_facts(regelset.compiled, doc) if new(p.field)]
+
+
+def _within(field: str, outer: str) -> bool:
+    return field == outer or field.startswith((outer + ".", outer + "["))
 
 
 def _located(exc: CaseValueError, casus: Casus, doc: LocatedDocument) -> VerordeningError:
@@ -226,7 +270,7 @@ def evaluate(
     versie: str | None = None,
 ) -> BesluitDocument:
     """Evaluate a case under the version in force on its peildatum (or `versie`)."""
-    casus, doc = read_case(case)
+    casus, doc = read_case(case, regels=regels, versie=versie)
     regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
     return regelset.evaluate_casus(casus, doc)
 

@@ -64,12 +64,15 @@ class VerordeningError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest known names, else the first few known names."""
+def did_you_mean(name: str, known: Iterable[str], *, list_known: bool = False) -> str:
+    """' (did you mean 'x'?)' for the closest known names; else, with `list_known`, the
+    first few known names; else nothing."""
     names = sorted(set(known))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     if close:
         return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+    if not list_known:
+        return ""
     if not names:
         return " (known: none)"
     listed = ", ".join(names[:12])

@@ -126,8 +126,8 @@ def _case_name(data: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _read(item: BatchInput) -> tuple[Any, LocatedDocument]:
-    from ..api import read_case
+def _read(item: BatchInput, regels: str, versie: str | None) -> tuple[Any, LocatedDocument]:
+    from ..api import checked_case, read_case
 
     if item.raw is not None:
         text = decode_utf8(item.raw, item.bron)
@@ -135,16 +135,8 @@ def _read(item: BatchInput) -> tuple[Any, LocatedDocument]:
         doc = parse(text, item.bron)
         if not isinstance(doc.data, dict):
             raise VerordeningError([doc.problem((), "expected a case: a mapping of keys")])
-        casus, _ = read_case_doc(doc)
-        return casus, doc
-    return read_case(item.case)
-
-
-def read_case_doc(doc: LocatedDocument) -> tuple[Any, LocatedDocument]:
-    from ..casus.model import Casus
-    from ..regels.loading import validate_document
-
-    return validate_document(doc, Casus), doc
+        return checked_case(doc, regels, versie), doc
+    return read_case(item.case, regels=regels, versie=versie)
 
 
 def evaluate_one(
@@ -157,7 +149,7 @@ def evaluate_one(
         return error_result(item, "invoer", item.problems)
     name = _case_name(item.case)
     try:
-        casus, doc = _read(item)
+        casus, doc = _read(item, regels, versie)
         name = casus.casus
         key = versie or casus.peildatum
         if key not in chosen:
@@ -169,7 +161,7 @@ def evaluate_one(
     except EvaluationError as exc:
         problem = Problem(item.bron, None, None, "", f"fout in de regels: {exc}")
         return error_result(item, "regels", [problem], name)
-    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
+    except Exception as exc:  # a bug or a resource limit: still this input's own record
         problem = Problem(item.bron, None, None, "", f"interne fout ({type(exc).__name__}): {exc}")
         return error_result(item, "verwerking", [problem], name)
 

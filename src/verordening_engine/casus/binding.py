@@ -75,11 +75,9 @@ class _Binder:
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
+                hint = did_you_mean(str(name), vocab, list_known=True)
                 self.problems.append(
-                    self.doc.problem(
-                        (*loc, name),
-                        f"unknown fact for {space}: '{name}'{did_you_mean(str(name), vocab)}",
-                    )
+                    self.doc.problem((*loc, name), f"unknown fact for {space}: '{name}'{hint}")
                 )
                 continue
             try:
@@ -178,7 +176,7 @@ class _Binder:
                         (*loc, "voorziening"),
                         f"unknown voorziening '{aanvraag.voorziening}' in version "
                         f"{self.rs.meta.versie}"
-                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue)}",
+                        f"{did_you_mean(aanvraag.voorziening, self.rs.catalogue, list_known=True)}",
                     )
                 )
                 continue
@@ -244,3 +242,23 @@ def bind_case(
 ) -> list[RequestInputs]:
     """Typed inputs for every request of `casus`, or VerordeningError with all problems."""
     return _Binder(regelset, casus, doc).bind()
+
+
+def check_facts(regelset: CompiledRegelset, doc: LocatedDocument) -> list[Problem]:
+    """The vocabulary problems (unknown facts, wrong values) of the facts in a case's raw
+    data, for a case that did not match the Casus model: so they come in the same run."""
+    binder = _Binder(regelset, None, doc)  # type: ignore[arg-type]  # facts() needs no Casus
+    data = doc.data if isinstance(doc.data, dict) else {}
+    household = data.get("huishouden")
+    if isinstance(household, dict):
+        members = household.get("leden")
+        for i, lid in enumerate(members if isinstance(members, list) else []):
+            if isinstance(lid, dict) and isinstance(lid.get("feiten"), dict):
+                binder.facts("persoon", lid["feiten"], ("huishouden", "leden", i, "feiten"))
+        if isinstance(household.get("feiten"), dict):
+            binder.facts("huishouden", household["feiten"], ("huishouden", "feiten"))
+    requests = data.get("aanvragen")
+    for j, aanvraag in enumerate(requests if isinstance(requests, list) else []):
+        if isinstance(aanvraag, dict) and isinstance(aanvraag.get("feiten"), dict):
+            binder.facts("aanvraag", aanvraag["feiten"], ("aanvragen", j, "feiten"))
+    return binder.problems

@@ -23,7 +23,7 @@ def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> Non
     """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why."""
     from ..api import load_regelset, read_case
 
-    casus, doc = read_case(case)
+    casus, doc = read_case(case, regels=regels_of(ctx), versie=versie)
     regelset = load_regelset(regels_of(ctx), versie=versie, peildatum=casus.peildatum)
     document = regelset.evaluate_casus(casus, doc)
     if fmt == "json":

@@ -25,7 +25,7 @@ def validate(ctx: click.Context, path: Path | None) -> None:
 
     target = path or regels_of(ctx)
     if target.is_file() and target.name != "regelset.yaml":
-        casus, doc = read_case(target)
+        casus, doc = read_case(target, regels=regels_of(ctx))
         regelset = load_regelset(regels_of(ctx), peildatum=casus.peildatum)
         bind_case(regelset.compiled, casus, doc)
         click.echo(f"ok: {target} is a valid case for version {regelset.versie}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..errors import did_you_mean
 from ..language.expressions import parse_euro
 from ..reading.spellings import is_iso_date
 from ..reading.yaml_loading import Loc
@@ -123,7 +124,8 @@ def check_catalogue(c: Declarations) -> None:
             if attr in BUILTIN_VOORZIENING:
                 c.problem(f, (*loc, "parameters", attr), f"'{attr}' is built in")
             if pname not in c.param_defs:
-                c.problem(f, (*loc, "parameters", attr), f"unknown parameter '{pname}'")
+                hint = did_you_mean(pname, c.param_defs)
+                c.problem(f, (*loc, "parameters", attr), f"unknown parameter '{pname}'{hint}")
             elif c.param_defs[pname].eenheid.value not in EURO_UNITS:
                 c.problem(
                     f,

@@ -5,6 +5,7 @@ They need every rule compiled, so they run after rule compilation.
 
 from __future__ import annotations
 
+from ..errors import did_you_mean
 from ..reading.yaml_loading import Loc
 from .compiled import CompiledRule
 from .declarations import Declarations
@@ -60,7 +61,8 @@ def check_priorities(
                 other = by_id.get(other_id)
                 if other is None:
                     if other_id not in c.broken:
-                        c.problem(rule.file, loc, f"unknown rule '{other_id}'")
+                        hint = did_you_mean(other_id, by_id)
+                        c.problem(rule.file, loc, f"unknown rule '{other_id}'{hint}")
                     continue
                 if other.kind != rule.kind or rule.kind == "bepaal":
                     c.problem(
