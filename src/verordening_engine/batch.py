@@ -37,7 +37,10 @@ class BatchResult:
 
 
 def _evaluate_chunk(
-    regels: str, versie: str | None, chunk: Sequence[tuple[int, Mapping[str, Any]]]
+    regels: str,
+    versie: str | None,
+    chunk: Sequence[tuple[int, Mapping[str, Any]]],
+    buiten_geldigheid: bool = False,
 ) -> list[BatchResult]:
     from .api import Regelset, load_regelset, read_case
 
@@ -48,11 +51,12 @@ def _evaluate_chunk(
         name = case.get("casus") if isinstance(case, Mapping) else None
         try:
             casus, doc = read_case(case)
-            key = versie or casus.peildatum
+            wanted = versie or casus.versie  # --versie overrides the case's own versie:
+            key = wanted or casus.peildatum
             if key not in chosen:
-                chosen[key] = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+                chosen[key] = load_regelset(regels, versie=wanted, peildatum=casus.peildatum)
             regelset = chosen[key]
-            document = regelset.evaluate_casus(casus, doc)
+            document = regelset.evaluate_casus(casus, doc, buiten_geldigheid=buiten_geldigheid)
             out.append(BatchResult(index, casus.casus, document.model_dump(mode="json"), None))
         except VerordeningError as exc:
             out.append(
@@ -84,18 +88,24 @@ def evaluate_many(
     executor: Executor | None = None,
     chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    buiten_geldigheid: bool = False,
 ) -> Iterator[BatchResult]:
-    """Results in input order. A bad case yields an error record; the run goes on."""
+    """Results in input order. A bad case yields an error record; the run goes on.
+
+    Each case is judged under `versie`, else its own `versie:`, else the version in force on
+    its peildatum; a peildatum outside that version's validity is an error record unless
+    `buiten_geldigheid`.
+    """
     regels = str(regels)
     if executor is None:
         for chunk in _chunks(cases, chunk_size):
-            results = _evaluate_chunk(regels, versie, chunk)
+            results = _evaluate_chunk(regels, versie, chunk, buiten_geldigheid)
             if progress:
                 progress(len(results))
             yield from results
         return
     futures = [
-        executor.submit(_evaluate_chunk, regels, versie, chunk)
+        executor.submit(_evaluate_chunk, regels, versie, chunk, buiten_geldigheid)
         for chunk in _chunks(cases, chunk_size)
     ]
     for future in futures:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
 from ..errors import Problem, VerordeningError
-from ..language.expressions import MissingValue, Ref, Value, parse_euro
+from ..language.expressions import MissingValue, Ref, T, Value, format_euro, parse_euro
 from ..reading.yaml_loading import Loc, LocatedDocument
 from ..regels.compiled import CompiledRegelset, InputCheck
 from ..regels.model import Feit
@@ -82,8 +82,12 @@ def _convert(feit: Feit, value: Any) -> Value:
     return value
 
 
-def _shown(value: Value) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
+def _shown(rs: CompiledRegelset, ref: Ref, value: Value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if rs.input_type(ref) is T.bedrag and isinstance(value, int):
+        return format_euro(value)
+    return str(value)
 
 
 class _Binder:
@@ -153,7 +157,9 @@ class _Binder:
             except (ArithmeticError, ValueError):
                 pass  # a value so far out of range that the check cannot compute: a problem
             shown = ", ".join(
-                f"{ref} = {_shown(values[ref])}" for ref in sorted(check.eis.reads) if ref in values
+                f"{ref} = {_shown(self.rs, ref, values[ref])}"
+                for ref in sorted(check.eis.reads)
+                if ref in values
             )
             where = (
                 (*loc, check.veld)

@@ -90,13 +90,16 @@ def _fact_checks(c: Compiler, space: str, name: str, feit: Feit) -> list[InputCh
             out.append(InputCheck(space, name, cond, eis, melding, name if gegeven else None, file))
 
     if feit.bereik is not None:
-        for side, op, word in (("min", ">=", "below"), ("max", "<=", "above")):
+        for side, op, word, word2 in (
+            ("min", ">=", "below", "minimum"),
+            ("max", "<=", "above", "maximum"),
+        ):
             value = getattr(feit.bereik, side)
             if value is None:
                 continue
             bound = _bound(c, file, (*loc, "bereik", side), feit, value)
             if bound is not None:
-                add(("bereik", side), f"{ref} {op} {bound}", f"{ref} is {word} {side} {value}")
+                add(("bereik", side), f"{ref} {op} {bound}", f"{ref} is {word} the {word2} {value}")
     for key, op, word in (("niet_voor", ">=", "before"), ("niet_na", "<=", "after")):
         for i, other in enumerate(getattr(feit, key)):
             if feit.type.value != "datum":

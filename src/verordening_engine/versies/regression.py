@@ -143,7 +143,8 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
     restricted, missing = restrict(case, regelset.compiled)
     out: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
     if restricted["aanvragen"]:
-        doc = regelset.evaluate(restricted).model_dump(mode="json")
+        # both versions judge the same households: one of them is a what-if by design
+        doc = regelset.evaluate(restricted, buiten_geldigheid=True).model_dump(mode="json")
         out.update({b["aanvraag"]: b for b in doc["besluiten"]})
     return out
 
