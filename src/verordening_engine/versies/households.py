@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
-from ..language.expressions import add_months, format_euro
+from ..language.expressions import (
+    ExpressionError,
+    MissingValue,
+    Ref,
+    T,
+    add_months,
+    compile_expression,
+    format_euro,
+    parse_euro,
+)
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Feit
 
@@ -116,6 +126,9 @@ def _value(src: Source, feit: Feit, peildatum: dt.date, rare: bool = False) -> A
         return format_euro(src.integer(0, high))
     unit = feit.eenheid or ""
     low, high = RANGES.get(unit, (0, 1000))
+    if feit.bereik is not None:  # the declared range: impossible input is an error
+        low = feit.bereik.min if isinstance(feit.bereik.min, int) else low
+        high = feit.bereik.max if isinstance(feit.bereik.max, int) else high
     if unit == "procent" and src.integer(0, 1) == 0:
         return src.choice(PERCENT_NEAR) + src.integer(-1, 1)
     return src.integer(low, high)
@@ -126,7 +139,55 @@ def _facts(
 ) -> dict[str, Any]:
     """Facts of one person, household or request; a person's conditions (a Wlz indication,
     a contribution owed elsewhere) are `rare`."""
-    return {name: _value(src, feit, peildatum, rare) for name, feit in sorted(vocab.items())}
+    facts = {name: _value(src, feit, peildatum, rare) for name, feit in sorted(vocab.items())}
+    return possible_facts(facts, vocab, peildatum)
+
+
+_PLAIN = re.compile(r"^(persoon|huishouden|aanvraag)\.([a-z][a-z0-9_]*)$")
+
+
+def possible_facts(
+    facts: dict[str, Any], vocab: dict[str, Feit], peildatum: dt.date
+) -> dict[str, Any]:
+    """Respect the vocabulary's checks: date order (niet_voor a fact of the same space) and
+    `alleen_als` (a fact left out where the case may not give it)."""
+    for name, feit in sorted(vocab.items()):
+        for text in feit.niet_voor:
+            match = _PLAIN.match(text.strip())
+            other = facts.get(match.group(2)) if match else None
+            if isinstance(other, dt.date) and isinstance(facts.get(name), dt.date):
+                facts[name] = min(max(facts[name], other), peildatum)
+        if feit.alleen_als is None or name not in facts:
+            continue
+        try:
+            ok = compile_expression(feit.alleen_als, _resolver(vocab), T.waarheid)(
+                _context(facts, vocab)
+            )
+        except (ExpressionError, MissingValue, TypeError, ValueError):
+            ok = False
+        if not ok:
+            del facts[name]
+    return facts
+
+
+def _resolver(vocab: dict[str, Feit]) -> Any:
+    def resolve(ref: Ref) -> T | None:
+        feit = vocab.get(ref.name)
+        return T(feit.type.value) if feit is not None else None
+
+    return resolve
+
+
+def _context(facts: dict[str, Any], vocab: dict[str, Feit]) -> Any:
+    def ctx(ref: Ref) -> Any:
+        if ref.name not in facts:
+            raise MissingValue(ref)
+        value = facts[ref.name]
+        if vocab[ref.name].type.value == "bedrag" and isinstance(value, str):
+            return parse_euro(value)
+        return value
+
+    return ctx
 
 
 def union_vocabulary(regelsets: Sequence[CompiledRegelset], space: str) -> dict[str, Feit]:
@@ -157,6 +218,8 @@ def build_household(
     for i, rol in enumerate(roles):
         if rol != "kind":
             months = _age_months(src)
+            if rol == "partner":  # a partner is an adult (vocabulary check partner-meerderjarig)
+                months = max(months, 12 * 18 + 1)
         else:  # mostly minors, some young adults (verlengde jeugdhulp, pleegzorg)
             months = (
                 src.integer(0, 12 * 18 - 1)
