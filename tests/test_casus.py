@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ aanvragen:
       beperking_vastgesteld: true
 """
 
+DATES = "      meldingsdatum: 2026-04-01\n      aanvraagdatum: 2026-04-20\n"
+
 
 @pytest.mark.parametrize("kind", sorted(BAD_CASES))
 def test_cli_bad_case_exit_2_located(kind: str, tmp_path: Path) -> None:
@@ -60,12 +63,21 @@ def test_cli_bad_case_exit_2_located(kind: str, tmp_path: Path) -> None:
     assert fragment in result.output
 
 
-def test_missing_required_fact_is_reported(tmp_path: Path) -> None:
+def test_missing_fact_leaves_the_request_undecided(tmp_path: Path) -> None:
+    """Missing is not a value: the income decides the contribution, so no decision (exit 1)."""
     case = tmp_path / "casus.yaml"
-    case.write_text(CASE.replace("  feiten: {inkomen_pct_sociaal_minimum: 150}\n", ""), "utf-8")
-    result = CliRunner().invoke(main, ["--regels", str(ROOT / "regels"), "evaluate", str(case)])
-    assert result.exit_code == 2
-    assert "huishouden.inkomen_pct_sociaal_minimum" in result.output
+    text = CASE.replace("  feiten: {inkomen_pct_sociaal_minimum: 150}\n", "")
+    case.write_text(text + DATES, "utf-8")
+    args = ["--regels", str(ROOT / "regels"), "evaluate", str(case), "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    [besluit] = json.loads(result.output)["besluiten"]
+    assert besluit["uitkomst"] is None
+    assert besluit["eigen_bijdrage"] is None
+    [item] = besluit["ontbrekende_gegevens"]
+    assert item["feit"] == "huishouden.inkomen_pct_sociaal_minimum"
+    assert item["pad"] == "/huishouden/feiten/inkomen_pct_sociaal_minimum"
+    assert item["artikelen"] and item["omschrijving"].startswith("Het inkomen")
 
 
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:

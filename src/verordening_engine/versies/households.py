@@ -302,7 +302,7 @@ def around(
             default = feit.standaard if feit is not None else None
             keep = default is None or value == default or draw(st.booleans())
             out[name] = value if keep else default
-        return out
+        return possible_facts(out, vocab[space], observed["peildatum"])
 
     request = observed["aanvragen"][0]
     needed = {request["persoon"], "p1"}
