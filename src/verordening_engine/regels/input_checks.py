@@ -10,16 +10,12 @@ peildatum; a request's check also reads aanvraag.*.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..language.expressions import Compiled, ExpressionError, Ref, T, compile_expression
 from ..language.values import parse_euro
 from ..reading.yaml_loading import Loc
 from .compiled import BUILTIN_HUISHOUDEN, BUILTIN_PERSOON, InputCheck, _input_type
+from .declarations import Declarations
 from .model import Feit
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
 
 # which namespaces a check may read, per scope it is evaluated in
 SCOPES: dict[str, frozenset[str]] = {
@@ -29,7 +25,7 @@ SCOPES: dict[str, frozenset[str]] = {
 }
 
 
-def _resolver(c: Compiler, space: str) -> object:
+def _resolver(c: Declarations, space: str) -> object:
     allowed = SCOPES[space]
 
     def resolve(ref: Ref) -> T | None:
@@ -45,7 +41,7 @@ def _resolver(c: Compiler, space: str) -> object:
 
 
 def _compile(
-    c: Compiler, file: str, loc: Loc, space: str, text: str, expected: T | None
+    c: Declarations, file: str, loc: Loc, space: str, text: str, expected: T | None
 ) -> Compiled | None:
     resolve = _resolver(c, space)
     try:
@@ -55,7 +51,7 @@ def _compile(
         return None
 
 
-def _bound(c: Compiler, file: str, loc: Loc, feit: Feit, value: int | str) -> str | None:
+def _bound(c: Declarations, file: str, loc: Loc, feit: Feit, value: int | str) -> str | None:
     """A bound as rule-language text, or None (and a problem) when it does not fit the type."""
     if feit.type.value == "getal":
         if isinstance(value, int) and not isinstance(value, bool):
@@ -76,7 +72,7 @@ def _bound(c: Compiler, file: str, loc: Loc, feit: Feit, value: int | str) -> st
     return None
 
 
-def _fact_checks(c: Compiler, space: str, name: str, feit: Feit) -> list[InputCheck]:
+def _fact_checks(c: Declarations, space: str, name: str, feit: Feit) -> list[InputCheck]:
     file, loc = c.where("feit", f"{space}.{name}")
     ref = f"{space}.{name}"
     out: list[InputCheck] = []
@@ -117,7 +113,7 @@ def _fact_checks(c: Compiler, space: str, name: str, feit: Feit) -> list[InputCh
     return out
 
 
-def compile_input_checks(c: Compiler) -> tuple[InputCheck, ...]:
+def compile_input_checks(c: Declarations) -> tuple[InputCheck, ...]:
     """Every declared check, type-checked; problems are added to the compiler's list."""
     out: list[InputCheck] = []
     for space, facts in c.inputs.items():
