@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..casus.binding import RequestInputs
+from ..casus.binding import RequestInputs, pointer
 from ..language.expressions import Ref
 from ..regels.compiled import CompiledRegelset
 from .explanation import article_order
@@ -20,7 +20,7 @@ def ontbrekende_gegevens(
         out.append(
             OntbrekendGegeven.model_construct(
                 feit=str(ref),
-                pad=inputs.absent[ref],
+                pad=pointer(inputs.absent[ref]),
                 omschrijving=" ".join(feit.omschrijving.split()),
                 artikelen=sorted(artikelen, key=article_order),
             )

@@ -33,14 +33,15 @@ class RequestInputs:
     """Everything a request's rules may read, except derived facts.
 
     `absent` maps each declared input fact the case does not give (and that has no
-    standaard) to its JSON Pointer in the case document.
+    standaard) to its path in the case document (`pointer` makes it a JSON Pointer; built
+    only for the facts a decision asks for).
     """
 
     aanvraag: str
     persoon: str
     voorziening: str
     values: dict[Ref, Value]
-    absent: Mapping[Ref, str] = field(default_factory=dict)
+    absent: Mapping[Ref, Loc] = field(default_factory=dict)
 
 
 def pointer(loc: Loc) -> str:
@@ -102,11 +103,11 @@ class _Binder:
 
     def facts(
         self, space: str, given: dict[str, Any], loc: Loc
-    ) -> tuple[dict[str, Value], dict[str, str]]:
-        """Typed values of one person, household or request, and the absent facts' pointers."""
+    ) -> tuple[dict[str, Value], dict[str, Loc]]:
+        """Typed values of one person, household or request, and the absent facts' paths."""
         vocab = self.rs.inputs[space]
         out: dict[str, Value] = {}
-        absent: dict[str, str] = {}
+        absent: dict[str, Loc] = {}
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
@@ -125,7 +126,7 @@ class _Binder:
             if feit.standaard is not None:
                 out[name] = _convert(feit, feit.standaard)
             else:
-                absent[name] = pointer((*loc, name))
+                absent[name] = (*loc, name)
         return out, absent
 
     def check(
@@ -170,7 +171,7 @@ class _Binder:
                 self.doc.problem(where, f"{check.melding}" + (f" ({shown})" if shown else ""))
             )
 
-    def person(self, lid: Lid, index: int) -> tuple[dict[str, Value], dict[str, str]]:
+    def person(self, lid: Lid, index: int) -> tuple[dict[str, Value], dict[str, Loc]]:
         values, absent = self.facts(
             "persoon", dict(lid.feiten), ("huishouden", "leden", index, "feiten")
         )
@@ -227,7 +228,7 @@ class _Binder:
         self.check(
             "huishouden", {**peil, **hh_refs}, casus.huishouden.feiten, ("huishouden", "feiten")
         )
-        persons: dict[str, tuple[dict[str, Value], dict[str, str]]] = {}
+        persons: dict[str, tuple[dict[str, Value], dict[str, Loc]]] = {}
         for i, lid in enumerate(leden):
             persons[lid.id] = self.person(lid, i)
             member = {Ref("persoon", n): v for n, v in persons[lid.id][0].items()}
@@ -271,7 +272,7 @@ class _Binder:
                 continue
             values: dict[Ref, Value] = dict(peil)
             values.update(params)
-            absent: dict[Ref, str] = {}
+            absent: dict[Ref, Loc] = {}
             person_values, person_absent = persons[aanvraag.persoon]
             for name, value in person_values.items():
                 values[Ref("persoon", name)] = value
