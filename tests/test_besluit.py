@@ -126,6 +126,7 @@ def test_unsettled_conflict_is_reported_not_resolved(regels_copy: Path) -> None:
                 "feiten": {
                     "beperking_vastgesteld": True,
                     "eigen_kracht_volstaat": True,
+                    "draagkracht_draaglast_inwoner": "in_balans",
                     "algemene_voorziening_volstaat": True,
                     "algemene_voorziening_betaalbaar": True,
                     "passende_algemene_voorziening": "wasservice",
@@ -153,6 +154,7 @@ def test_exception_sets_base_rule_aside(regelset: Regelset) -> None:
                     "beperking_vastgesteld": True,
                     "mantelzorg_volstaat": True,
                     "mantelzorger_kan_en_wil": True,
+                    "draagkracht_draaglast_netwerk": "in_balans",
                     "meldingsdatum": "2026-05-01",
                     "aanvraagdatum": "2026-05-18",
                 },

@@ -35,6 +35,7 @@ from verordening_engine.api import Regelset, load_regelset_folder
 from verordening_engine.besluit.model import Besluit, BesluitDocument
 from verordening_engine.language.expressions import format_euro, parse_euro
 from verordening_engine.regels.model import Feit
+from verordening_engine.versies.households import possible_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIE = ROOT / "regels" / "dordrecht" / "2026-04-01"
@@ -125,6 +126,11 @@ def birth_date(pick: Picker, peildatum: dt.date) -> dt.date:
     return born
 
 
+def adult(born: dt.date, peildatum: dt.date) -> dt.date:
+    """A partner is at least 18 (the vocabulary's check partner-meerderjarig)."""
+    return min(born, shift_months(peildatum, -12 * 18))
+
+
 def fact_value(pick: Picker, feit: Feit, peildatum: dt.date) -> Any:
     """A plausible value for a fact that is not a yes/no finding, by its type and unit."""
     kind, unit = feit.type.value, feit.eenheid
@@ -138,7 +144,10 @@ def fact_value(pick: Picker, feit: Feit, peildatum: dt.date) -> Any:
         return format_euro(pick.choice((0, 1)) * pick.integer(0, 10_000_00))
     if unit == "procent":
         return pick.choice((None, *INKOMEN_GRENZEN)) or pick.integer(50, 300)
-    return pick.integer(0, {"kilometer": 60, "maanden": 120, "jaren": 30}.get(unit or "", 4))
+    high = {"kilometer": 60, "maanden": 120, "jaren": 30}.get(unit or "", 4)
+    if feit.bereik is not None and isinstance(feit.bereik.max, int):
+        high = min(high, feit.bereik.max)  # the declared range: beyond it is impossible input
+    return pick.integer(0, high)
 
 
 # The dates of one request, in the order they happen (all on or before the peildatum).
@@ -179,7 +188,7 @@ def findings(
     chain = [name for name in DATE_CHAIN if name in out]
     for name, day in zip(chain, sorted(out[name] for name in chain), strict=True):
         out[name] = day
-    return out
+    return possible_facts(out, vocab, peildatum)
 
 
 @cache
@@ -207,7 +216,9 @@ def build_case(
     leden = [
         {
             "id": f"p{i + 1}",
-            "geboortedatum": birth_date(pick, peildatum),
+            "geboortedatum": adult(birth_date(pick, peildatum), peildatum)
+            if rol == "partner"
+            else birth_date(pick, peildatum),
             "rol": rol,
             "feiten": findings(pick, "persoon", peildatum),
         }
@@ -262,7 +273,12 @@ def neutral(feit: Feit, peildatum: dt.date) -> Any:
 def filled(space: str, given: dict[str, Any], peildatum: dt.date) -> dict[str, Any]:
     """`given`, plus a neutral value for every fact of `space` that has no default."""
     vocab = regelset().compiled.inputs[space]
-    required = {n: neutral(f, peildatum) for n, f in sorted(vocab.items()) if f.standaard is None}
+    required = {
+        n: neutral(f, peildatum)
+        for n, f in sorted(vocab.items())
+        if f.standaard is None
+        and f.alleen_als is None  # a guarded fact is given only with its guard
+    }
     return required | given
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from verordening_engine.language.expressions import (
     ExpressionError,
+    MissingValue,
     Ref,
     T,
     add_months,
@@ -221,3 +222,39 @@ def test_aow_date_uses_the_age_of_its_own_year(born: dt.date) -> None:
     # not reached earlier: in every earlier year the age of that year fell after its end
     for year in range(max(born.year + 65, 2013), reached.year):
         assert add_months(born, leeftijd_in(year).maanden).year > year
+
+
+MISSING = {**TYPES, Ref("aanvraag", "afstand"): T.getal}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # three-valued logic: a value that is known without the absent fact is returned
+        ("aanvraag.wlz and aanvraag.afstand > 6", False),
+        ("aanvraag.afstand > 6 and aanvraag.wlz", False),
+        ("not aanvraag.wlz or aanvraag.afstand > 6", True),
+        ("aanvraag.afstand > 6 or not aanvraag.wlz", True),
+        ("5 if aanvraag.afstand > 6 else 5", 5),
+        ("aanvraag.afstand if aanvraag.wlz else 3", 3),
+    ],
+)
+def test_absent_fact_not_needed(source: str, expected: object) -> None:
+    assert compile_expression(source, MISSING.get)(constant_env(VALUES)) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "not aanvraag.wlz and aanvraag.afstand > 6",
+        "aanvraag.wlz or aanvraag.afstand > 6",
+        "not (aanvraag.afstand > 6)",
+        "5 if aanvraag.afstand > 6 else 6",
+        "aanvraag.afstand if not aanvraag.wlz else 3",
+        "min(aanvraag.afstand, 3) == 3",
+    ],
+)
+def test_absent_fact_needed_is_reported(source: str) -> None:
+    with pytest.raises(MissingValue) as info:
+        compile_expression(source, MISSING.get)(constant_env(VALUES))
+    assert info.value.refs == {Ref("aanvraag", "afstand")}

@@ -120,3 +120,60 @@ def test_2025_version_describes_the_situation_before_april_2026() -> None:
     assert "worden ingetrokken" not in texts["6.2"]
     assert "eerste plaats de verantwoordelijkheid van de ouders" not in texts["3.6"]
     assert "2026" not in source.meta.titel.replace("vóór 1 april 2026", "")
+
+
+def test_default_without_legal_reason_is_refused(regels_copy: Path) -> None:
+    vocab = regels_copy / "begrippen-jeugd.yaml"
+    text = vocab.read_text("utf-8")
+    start = text.index("    kan_zelfstandig_reizen:")
+    reason = text.index("      standaard_reden:", start)
+    end = text.index("    ouders_kunnen_vervoeren:", start)
+    vocab.write_text(text[:reason] + text[end:], "utf-8")
+    [problem] = validate(regels_copy).problems
+    assert problem.file.endswith("begrippen-jeugd.yaml")
+    assert "kan_zelfstandig_reizen" in problem.field
+    assert "standaard_reden" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        (
+            "      niet_voor: [aanvraag.meldingsdatum]\n      niet_na: [peildatum]\n"
+            "    draagkracht",
+            "      niet_voor: [aanvraag.meldingsdatun]\n      niet_na: [peildatum]\n"
+            "    draagkracht",
+            "unknown name 'aanvraag.meldingsdatun'",
+        ),
+        (
+            "      niet_na: [peildatum]\n    aanvraagdatum:",
+            "      niet_na: [aanvraag.beperking_vastgesteld]\n    aanvraagdatum:",
+            "expected datum",
+        ),
+        (
+            "      bereik: {min: '0.00'}\n    kosten_pgb_budgetplan:",
+            "      bereik: {min: 0}\n    kosten_pgb_budgetplan:",
+            "a bound of a bedrag fact is text",
+        ),
+        (
+            "      bereik: {min: '0.00'}\n    kosten_pgb_budgetplan:",
+            "      bereik: {min: '0.00'}\n      alleen_als: aanvraag.leveringsvorm\n"
+            "    kosten_pgb_budgetplan:",
+            "expected waarheid",
+        ),
+        (
+            "    eis: jaren_tussen(persoon.geboortedatum, peildatum) >= 18",
+            "    eis: jaren_tussen(partner.geboortedatum, peildatum) >= 18",
+            "unknown name 'partner.geboortedatum'",
+        ),
+    ],
+)
+def test_input_checks_are_type_checked_at_load(
+    regels_copy: Path, old: str, new: str, fragment: str
+) -> None:
+    vocab = regels_copy / "begrippen.yaml"
+    edit(vocab, old, new)
+    [problem] = validate(regels_copy).problems
+    assert problem.file.endswith("begrippen.yaml")
+    assert problem.line is not None
+    assert fragment in problem.message

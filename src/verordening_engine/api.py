@@ -17,9 +17,11 @@ from typing import Any
 
 from .besluit.explanation import explain_request
 from .besluit.household import household_contributions
-from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
+from .besluit.model import Besluit, BesluitDocument, EngineRef, VerordeningRef
+from .besluit.ontbrekend import ontbrekende_gegevens
 from .casus.binding import bind_case, check_facts
 from .casus.model import Casus
+from .engine.completeness import missing_inputs, undecided
 from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
 from .engine.settlement import beats, settle
 from .errors import CaseValueError, Problem, VerordeningError
@@ -49,16 +51,52 @@ class Regelset:
         return self.compiled.meta.versie
 
     def evaluate(
-        self, case: Casus | Mapping[str, Any] | str | Path, *, engine: str = "durable"
+        self,
+        case: Casus | Mapping[str, Any] | str | Path,
+        *,
+        engine: str = "durable",
+        buiten_geldigheid: bool = False,
     ) -> BesluitDocument:
-        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON)."""
+        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON).
+
+        A peildatum outside this version's validity is an error (VerordeningError) unless
+        `buiten_geldigheid=True` asks for a what-if evaluation.
+        """
         casus, doc = read_case(case)
-        return self.evaluate_casus(casus, doc, engine=engine)
+        return self.evaluate_casus(casus, doc, engine=engine, buiten_geldigheid=buiten_geldigheid)
 
     def evaluate_casus(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self,
+        casus: Casus,
+        doc: LocatedDocument,
+        *,
+        engine: str = "durable",
+        buiten_geldigheid: bool = False,
     ) -> BesluitDocument:
+        if not buiten_geldigheid:
+            self.check_peildatum(casus, doc)
         return self.evaluate_detailed(casus, doc, engine=engine)[0]
+
+    def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
+        """Raise when the case's peildatum lies outside this version's validity."""
+        meta = self.compiled.meta
+        end = meta.geldig_tot
+        if meta.geldig_vanaf <= casus.peildatum and (end is None or casus.peildatum < end):
+            return
+        span = f"geldig vanaf {meta.geldig_vanaf.isoformat()}" + (
+            f" tot {end.isoformat()}" if end is not None else ""
+        )
+        raise VerordeningError(
+            [
+                doc.problem(
+                    ("peildatum",),
+                    f"peildatum {casus.peildatum.isoformat()} is outside the validity of "
+                    f"version {meta.versie} ({span}); choose the version in force on the "
+                    "peildatum, or evaluate what-if with --buiten-geldigheid "
+                    "(library: buiten_geldigheid=True)",
+                )
+            ]
+        )
 
     def evaluate_detailed(
         self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
@@ -74,9 +112,7 @@ class Regelset:
         except CaseValueError as exc:
             raise _located(exc, casus, doc) from None
         closure = _closure(rs)
-        besluiten = [
-            explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
-        ]
+        besluiten = [_decide(rs, r, closure, casus.peildatum) for r in results]
         besluiten, huishouden = household_contributions(rs, casus, besluiten)
         document = BesluitDocument(
             casus=casus.casus,
@@ -89,6 +125,25 @@ class Regelset:
             huishouden_bijdrage=huishouden,
         )
         return document, results
+
+
+def _decide(
+    rs: CompiledRegelset, result: RequestRun, closure: dict[str, frozenset[str]], day: dt.date
+) -> Besluit:
+    """Settle and explain one request; undecided, with what is missing, when facts lack."""
+    settled = settle(rs, result.runs, closure)
+    missing = missing_inputs(result.runs, settled, closure)
+    if not missing:
+        if any(r.missing for r in result.runs):  # open rules that cannot change the decision
+            result = RequestRun(
+                result.inputs, [r for r in result.runs if not r.missing], result.derived
+            )
+        return explain_request(rs, result, settled, day)
+    shown = RequestRun(result.inputs, [r for r in result.runs if not r.missing], result.derived)
+    besluit = explain_request(rs, shown, undecided(settled), day)
+    return besluit.model_copy(
+        update={"ontbrekende_gegevens": ontbrekende_gegevens(rs, result.inputs, missing)}
+    )
 
 
 _CACHE: dict[str, Regelset] = {}

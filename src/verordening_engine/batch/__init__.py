@@ -139,8 +139,16 @@ def _read(item: BatchInput, regels: str, versie: str | None) -> tuple[Any, Locat
     return read_case(item.case, regels=regels, versie=versie)
 
 
+@dataclass(frozen=True)
+class Keuzes:
+    """How every case of a run is decided; sent to each worker as it is (picklable)."""
+
+    versie: str | None = None  # else each case's own `versie:`, else the one in force
+    buiten_geldigheid: bool = False  # what-if: a peildatum outside the version's validity
+
+
 def evaluate_one(
-    regels: str, versie: str | None, item: BatchInput, chosen: dict[Any, Any]
+    regels: str, keuzes: Keuzes, item: BatchInput, chosen: dict[Any, Any]
 ) -> BatchResult:
     """Read and decide one input; every failure becomes its error record."""
     from ..api import load_regelset
@@ -149,12 +157,15 @@ def evaluate_one(
         return error_result(item, "invoer", item.problems)
     name = _case_name(item.case)
     try:
-        casus, doc = _read(item, regels, versie)
+        casus, doc = _read(item, regels, keuzes.versie)
         name = casus.casus
-        key = versie or casus.peildatum
+        wanted = keuzes.versie or casus.versie  # --versie overrides the case's own versie:
+        key = wanted or casus.peildatum
         if key not in chosen:
-            chosen[key] = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
-        document = chosen[key].evaluate_casus(casus, doc)
+            chosen[key] = load_regelset(regels, versie=wanted, peildatum=casus.peildatum)
+        document = chosen[key].evaluate_casus(
+            casus, doc, buiten_geldigheid=keuzes.buiten_geldigheid
+        )
         return BatchResult(item.index, casus.casus, document.model_dump(mode="json"), None)
     except VerordeningError as exc:
         return error_result(item, "invoer", exc.problems, name)
@@ -166,13 +177,11 @@ def evaluate_one(
         return error_result(item, "verwerking", [problem], name)
 
 
-def evaluate_inputs(
-    regels: str, versie: str | None, chunk: Sequence[BatchInput]
-) -> list[BatchResult]:
+def evaluate_inputs(regels: str, keuzes: Keuzes, chunk: Sequence[BatchInput]) -> list[BatchResult]:
     """Decide a chunk of inputs (the unit of work sent to a worker)."""
     # one version lookup per peildatum per chunk, not a walk of the regels tree per case
     chosen: dict[Any, Any] = {}
-    return [evaluate_one(regels, versie, item, chosen) for item in chunk]
+    return [evaluate_one(regels, keuzes, item, chosen) for item in chunk]
 
 
 def as_inputs(cases: Iterable[Any]) -> Iterator[BatchInput]:
@@ -213,18 +222,22 @@ def evaluate_many(
     chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None,
     in_flight: int = 8,
+    buiten_geldigheid: bool = False,
 ) -> Iterator[BatchResult]:
     """One result per case, in input order; a bad case yields an error record, the run goes on.
 
     With an executor at most `in_flight` chunks are pending at once (bounded memory), results
     stream as they complete, and a chunk whose worker was lost is tried once more, then
-    recorded as errors.
+    recorded as errors. Each case is judged under `versie`, else its own `versie:`, else the
+    version in force on its peildatum; a peildatum outside that version's validity is an
+    error record unless `buiten_geldigheid`.
     """
     regels = str(resolve_regels(regels))
+    keuzes = Keuzes(versie, buiten_geldigheid)
     chunks = chunked(as_inputs(cases), chunk_size)
     if executor is None:
         for chunk in chunks:
-            results = evaluate_inputs(regels, versie, chunk)
+            results = evaluate_inputs(regels, keuzes, chunk)
             if progress:
                 progress(len(results))
             yield from results
@@ -233,7 +246,7 @@ def evaluate_many(
 
     def submit(chunk: list[BatchInput], attempt: int) -> None:
         try:
-            future = executor.submit(evaluate_inputs, regels, versie, chunk)
+            future = executor.submit(evaluate_inputs, regels, keuzes, chunk)
         except Exception as exc:  # a broken executor: the chunk cannot run anywhere
             future = Future()
             future.set_exception(exc)

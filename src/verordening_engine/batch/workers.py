@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..errors import Problem
-from . import CHUNK, BatchInput, BatchResult, error_result, evaluate_one
+from . import CHUNK, BatchInput, BatchResult, Keuzes, error_result, evaluate_one
 
 PR_SET_PDEATHSIG = 1
 
@@ -38,7 +38,7 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def worker_main(conn: Connection, regels: str, versie: str | None, parent: int) -> None:
+def worker_main(conn: Connection, regels: str, keuzes: Keuzes, parent: int) -> None:
     """A worker's life: chunks in, one result per input out, until the pipe closes."""
     import os
 
@@ -56,7 +56,7 @@ def worker_main(conn: Connection, regels: str, versie: str | None, parent: int) 
         if chunk is None:
             return
         for item in chunk:
-            result = evaluate_one(regels, versie, item, chosen)
+            result = evaluate_one(regels, keuzes, item, chosen)
             try:
                 conn.send(result)
             except (BrokenPipeError, OSError):
@@ -73,11 +73,11 @@ class _Worker:
 class WorkerPool:
     """`workers` processes deciding `inputs`; `results()` yields them in input order."""
 
-    def __init__(self, regels: str, versie: str | None, workers: int, chunk_size: int = CHUNK):
+    def __init__(self, regels: str, keuzes: Keuzes, workers: int, chunk_size: int = CHUNK):
         import os
 
         self.regels = regels
-        self.versie = versie
+        self.keuzes = keuzes
         self.size = workers
         self.chunk_size = chunk_size
         self.context = multiprocessing.get_context("spawn")
@@ -90,7 +90,7 @@ class WorkerPool:
         parent_end, child_end = self.context.Pipe()
         process = self.context.Process(
             target=worker_main,
-            args=(child_end, self.regels, self.versie, self.parent),
+            args=(child_end, self.regels, self.keuzes, self.parent),
             daemon=True,
         )
         # a stop signal is held back while the child is handed its start-up data, so a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..regels.model import BronSoort, Uitkomst
 
@@ -74,6 +74,15 @@ class HuishoudenBijdrage(Out):
     toelichting: str
 
 
+class OntbrekendGegeven(Out):
+    """A fact the request cannot be decided without (ask the resident: Awb 4:5)."""
+
+    feit: str = Field(description="the fact as rules read it, e.g. aanvraag.afstand_km")
+    pad: str = Field(description="JSON Pointer (RFC 6901) into the case document")
+    omschrijving: str
+    artikelen: list[str] = Field(description="the articles whose rules need it")
+
+
 class Besluit(Out):
     aanvraag: str
     persoon: str
@@ -89,6 +98,10 @@ class Besluit(Out):
     beslissende_artikelen: list[str]
     problemen: list[str]
     artikelen: list[Toelichting]
+    ontbrekende_gegevens: list[OntbrekendGegeven] = Field(
+        default_factory=list,
+        description="when uitkomst is null because the case lacks facts: what to ask for",
+    )
 
 
 class BesluitDocument(Out):

@@ -77,6 +77,7 @@ def to_markdown(doc: BesluitDocument) -> str:
         out += [f"## Aanvraag {b.aanvraag}: {b.voorziening} (persoon {b.persoon})", ""]
         out += [f"- **{k}:** {v}" for k, v in summary_lines(b)]
         out += [f"- **Probleem:** {p}" for p in b.problemen]
+        out += ontbrekend_markdown(b)
         out += ["", "### Motivering", ""]
         for step in b.artikelen:
             out.append(
@@ -114,6 +115,8 @@ def print_rich(doc: BesluitDocument, console: Console) -> None:
             head.add_row(f"[bold]{key}[/]", value)
         for p in b.problemen:
             head.add_row("[bold red]Probleem[/]", p)
+        for key, value in ontbrekend_rows(b):
+            head.add_row(f"[bold yellow]{key}[/]", value)
         colour = {"toegekend": "green", "afgewezen": "red"}.get(
             b.uitkomst.value if b.uitkomst else "", "yellow"
         )
@@ -180,3 +183,39 @@ def article_markdown(rs: CompiledRegelset, artikel: Artikel) -> str:
             out.append(f"- gaat voor: {', '.join(regel.gaat_voor)}")
         out.append(f"- uitleg: {regel.uitleg.wel.strip()}")
     return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------ ontbrekende gegevens (issue 9)
+HERSTEL = (
+    "Geen besluit: er ontbreken gegevens. Vraag de inwoner ze aan te vullen binnen een "
+    "hersteltermijn (Awb 4:5); daarna wordt opnieuw beslist."
+)
+
+
+def ontbrekend_rows(besluit: Besluit) -> list[tuple[str, str]]:
+    """What to ask the resident, one row per missing fact (terminal view)."""
+    if not besluit.ontbrekende_gegevens:
+        return []
+    rows = [("Ontbrekende gegevens", HERSTEL)]
+    for item in besluit.ontbrekende_gegevens:
+        rows.append(
+            (
+                f"  {item.feit}",
+                f"{item.omschrijving} (nodig voor artikel {', '.join(item.artikelen)}; "
+                f"in de casus: {item.pad})",
+            )
+        )
+    return rows
+
+
+def ontbrekend_markdown(besluit: Besluit) -> list[str]:
+    """The same as a markdown list under the summary of a request."""
+    if not besluit.ontbrekende_gegevens:
+        return []
+    out = ["", "### Ontbrekende gegevens", "", HERSTEL, ""]
+    for item in besluit.ontbrekende_gegevens:
+        out.append(
+            f"- `{item.feit}` ({item.pad}): {item.omschrijving} "
+            f"Nodig voor artikel {', '.join(item.artikelen)}."
+        )
+    return out

@@ -1,22 +1,27 @@
 """Bind a validated case to a compiled regelset: typed input values per request.
 
 The case model only knows the generic shape; here each fact is checked against the
-regelset's vocabulary (name, type, allowed values) and every input a request needs is
-present, with all problems located in the case file.
+regelset's vocabulary (name, type, allowed values, and the declared checks: ranges, order
+between dates, implications), with all problems located in the case file.
+
+Missing is not a value: a fact the case does not give and that has no `standaard` is
+recorded as absent (with its JSON Pointer), not filled in. The evaluation reports a rule
+that needs it as open, and the request is then not decided (ontbrekende_gegevens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
 from ..errors import Problem, VerordeningError, did_you_mean
-from ..language.expressions import Ref, Value, add_months, parse_euro
+from ..language.expressions import MissingValue, Ref, T, Value, add_months, format_euro, parse_euro
 from ..reading.spellings import parse_iso_date
 from ..reading.yaml_loading import Loc, LocatedDocument
-from ..regels.compiled import CompiledRegelset
+from ..regels.compiled import CompiledRegelset, InputCheck
 from ..regels.model import Feit
 
 # dates the rules can compute with safely (ages, terms of years ahead)
@@ -26,12 +31,23 @@ LATEST = dt.date(2200, 12, 31)
 
 @dataclass(frozen=True)
 class RequestInputs:
-    """Everything a request's rules may read, except derived facts."""
+    """Everything a request's rules may read, except derived facts.
+
+    `absent` maps each declared input fact the case does not give (and that has no
+    standaard) to its path in the case document (`pointer` makes it a JSON Pointer; built
+    only for the facts a decision asks for).
+    """
 
     aanvraag: str
     persoon: str
     voorziening: str
     values: dict[Ref, Value]
+    absent: Mapping[Ref, Loc] = field(default_factory=dict)
+
+
+def pointer(loc: Loc) -> str:
+    """A JSON Pointer (RFC 6901) for a path in the case document."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
 
 
 def _convert(feit: Feit, value: Any) -> Value:
@@ -57,9 +73,19 @@ def _convert(feit: Feit, value: Any) -> Value:
         return day
     if not isinstance(value, str):
         raise ValueError("expected text")
+    if any(ord(ch) < 32 for ch in value):
+        raise ValueError("text may not contain control characters")
     if feit.waarden is not None and value not in feit.waarden:
         raise ValueError(f"'{value}' is not one of: {', '.join(feit.waarden)}")
     return value
+
+
+def _shown(rs: CompiledRegelset, ref: Ref, value: Value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if rs.input_type(ref) is T.bedrag and isinstance(value, int):
+        return format_euro(value)
+    return str(value)
 
 
 class _Binder:
@@ -68,10 +94,17 @@ class _Binder:
         self.casus = casus
         self.doc = doc
         self.problems: list[Problem] = []
+        self.checks: dict[str, list[InputCheck]] = {}
+        for check in regelset.checks:
+            self.checks.setdefault(check.space, []).append(check)
 
-    def facts(self, space: str, given: dict[str, Any], loc: Loc) -> dict[str, Value]:
+    def facts(
+        self, space: str, given: dict[str, Any], loc: Loc
+    ) -> tuple[dict[str, Value], dict[str, Loc]]:
+        """Typed values of one person, household or request, and the absent facts' paths."""
         vocab = self.rs.inputs[space]
         out: dict[str, Value] = {}
+        absent: dict[str, Loc] = {}
         for name, value in given.items():
             feit = vocab.get(name)
             if feit is None:
@@ -85,15 +118,63 @@ class _Binder:
             except ValueError as exc:
                 self.problems.append(self.doc.problem((*loc, name), str(exc)))
         for name, feit in vocab.items():
-            if name not in out and feit.standaard is not None and name not in given:
+            if name in given:
+                continue
+            if feit.standaard is not None:
                 out[name] = _convert(feit, feit.standaard)
-        return out
+            else:
+                absent[name] = (*loc, name)
+        return out, absent
 
-    def person(self, lid: Lid, index: int) -> dict[str, Value]:
-        values = self.facts("persoon", dict(lid.feiten), ("huishouden", "leden", index, "feiten"))
+    def check(
+        self,
+        space: str,
+        values: dict[Ref, Value],
+        given: Mapping[str, Any],
+        loc: Loc,
+        field_loc: Loc | None = None,
+    ) -> None:
+        """Run the declared checks of `space` on one member, the household or one request."""
+
+        def ctx(ref: Ref) -> Value:
+            try:
+                return values[ref]
+            except KeyError:
+                raise MissingValue(ref) from None
+
+        for check in self.checks.get(space, ()):
+            if check.gegeven is not None and check.gegeven not in given:
+                continue
+            try:
+                if check.als is not None and not check.als(ctx):
+                    continue
+                if check.eis(ctx):
+                    continue
+            except MissingValue:
+                continue  # a check on a value the case does not give cannot fail
+            except (ArithmeticError, ValueError):
+                pass  # a value so far out of range that the check cannot compute: a problem
+            shown = ", ".join(
+                f"{ref} = {_shown(self.rs, ref, values[ref])}"
+                for ref in sorted(check.eis.reads)
+                if ref in values
+            )
+            where = (
+                (*loc, check.veld)
+                if check.veld in given or field_loc is None
+                else (*field_loc, check.veld)
+            )
+            self.problems.append(
+                self.doc.problem(where, f"{check.melding}" + (f" ({shown})" if shown else ""))
+            )
+
+    def person(self, lid: Lid, index: int) -> tuple[dict[str, Value], dict[str, Loc]]:
+        values, absent = self.facts(
+            "persoon", dict(lid.feiten), ("huishouden", "leden", index, "feiten")
+        )
         values["geboortedatum"] = lid.geboortedatum
         values["rol"] = lid.rol.value
-        return values
+        return values, absent
 
     def bind(self) -> list[RequestInputs]:
         casus = self.casus
@@ -134,8 +215,8 @@ class _Binder:
                         ("huishouden", "leden"), f"more than one member with rol {rol}"
                     )
                 )
-        persons = {lid.id: self.person(lid, i) for i, lid in enumerate(leden)}
-        household = self.facts(
+        peil: dict[Ref, Value] = {Ref("peildatum", "peildatum"): casus.peildatum}
+        household, hh_absent = self.facts(
             "huishouden", dict(casus.huishouden.feiten), ("huishouden", "feiten")
         )
         household["aantal_leden"] = len(leden)
@@ -146,6 +227,21 @@ class _Binder:
             for lid in leden
             if lid.rol == Rol.kind and add_months(lid.geboortedatum, 18 * 12) > casus.peildatum
         )
+        hh_refs = {Ref("huishouden", n): v for n, v in household.items()}
+        self.check(
+            "huishouden", {**peil, **hh_refs}, casus.huishouden.feiten, ("huishouden", "feiten")
+        )
+        persons: dict[str, tuple[dict[str, Value], dict[str, Loc]]] = {}
+        for i, lid in enumerate(leden):
+            persons[lid.id] = self.person(lid, i)
+            member = {Ref("persoon", n): v for n, v in persons[lid.id][0].items()}
+            self.check(
+                "persoon",
+                {**peil, **hh_refs, **member},
+                lid.feiten,
+                ("huishouden", "leden", i, "feiten"),
+                ("huishouden", "leden", i),
+            )
         params: dict[Ref, Value] = {}
         for name in self.rs.parameters:
             dated = self.rs.param_at(name, casus.peildatum)
@@ -161,7 +257,9 @@ class _Binder:
                 )
             seen.add(aanvraag.id)
             # checked before the request's other problems, so all are reported in one run
-            aanvraag_values = self.facts("aanvraag", dict(aanvraag.feiten), (*loc, "feiten"))
+            request_values, request_absent = self.facts(
+                "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
+            )
             if aanvraag.persoon not in ids:
                 self.problems.append(
                     self.doc.problem(
@@ -180,19 +278,30 @@ class _Binder:
                     )
                 )
                 continue
-            values: dict[Ref, Value] = {Ref("peildatum", "peildatum"): casus.peildatum}
+            values: dict[Ref, Value] = dict(peil)
             values.update(params)
-            for name, value in persons[aanvraag.persoon].items():
+            absent: dict[Ref, Loc] = {}
+            person_values, person_absent = persons[aanvraag.persoon]
+            for name, value in person_values.items():
                 values[Ref("persoon", name)] = value
+            for name, path in person_absent.items():
+                absent[Ref("persoon", name)] = path
             partner = self.partner_of(leden[ids[aanvraag.persoon]])
             if partner is not None:
-                for name, value in persons[partner].items():
+                partner_values, partner_absent = persons[partner]
+                for name, value in partner_values.items():
                     values[Ref("partner", name)] = value
-            hh = dict(household, heeft_partner=partner is not None)
-            for name, value in hh.items():
-                values[Ref("huishouden", name)] = value
-            for name, value in aanvraag_values.items():
+                for name, path in partner_absent.items():
+                    absent[Ref("partner", name)] = path
+            values.update(hh_refs)
+            values[Ref("huishouden", "heeft_partner")] = partner is not None
+            for name, path in hh_absent.items():
+                absent[Ref("huishouden", name)] = path
+            for name, value in request_values.items():
                 values[Ref("aanvraag", name)] = value
+            for name, path in request_absent.items():
+                absent[Ref("aanvraag", name)] = path
+            self.check("aanvraag", values, aanvraag.feiten, (*loc, "feiten"), loc)
             values[Ref("voorziening", "id")] = voorziening.id
             values[Ref("voorziening", "naam")] = voorziening.naam
             values[Ref("voorziening", "wet")] = voorziening.wet
@@ -203,8 +312,10 @@ class _Binder:
                 pvalue = self.rs.param_at(pname, casus.peildatum)
                 if pvalue is not None:
                     values[Ref("voorziening", attr)] = pvalue.value
-            self.check_complete(aanvraag.voorziening, values, loc)
-            requests.append(RequestInputs(aanvraag.id, aanvraag.persoon, voorziening.id, values))
+            self.check_parameters(aanvraag.voorziening, values, loc)
+            requests.append(
+                RequestInputs(aanvraag.id, aanvraag.persoon, voorziening.id, values, absent)
+            )
         if self.problems:
             raise VerordeningError(self.problems)
         return requests
@@ -216,25 +327,21 @@ class _Binder:
                 return member.id
         return None
 
-    def check_complete(self, voorziening: str, values: dict[Ref, Value], loc: Loc) -> None:
+    def check_parameters(self, voorziening: str, values: dict[Ref, Value], loc: Loc) -> None:
+        """Every parameter the rules read has a value on the peildatum (else: regelset gap)."""
         missing: set[Ref] = set()
         for rule in self.rs.rules_for[voorziening]:
             for ref in rule.reads:
-                if ref.space in ("persoon", "huishouden", "aanvraag", "param") and (
-                    ref not in values
-                ):
-                    missing.add(ref)
-                if ref.space == "voorziening" and ref not in values:
+                if ref.space in ("param", "voorziening") and ref not in values:
                     missing.add(ref)
         for ref in sorted(missing):
-            if ref.space in ("param", "voorziening"):
-                msg = (
+            self.problems.append(
+                self.doc.problem(
+                    loc,
                     f"parameter for '{ref}' has no value on peildatum "
-                    f"{self.casus.peildatum.isoformat()}"
+                    f"{self.casus.peildatum.isoformat()}",
                 )
-            else:
-                msg = f"the case does not give '{ref}', which the rules for '{voorziening}' need"
-            self.problems.append(self.doc.problem(loc, msg))
+            )
 
 
 def bind_case(

@@ -81,7 +81,12 @@ class Verwachting(Strict):
     """What a scenario expects for one request (ignored by `evaluate`)."""
 
     aanvraag: Key
-    uitkomst: Uitkomst
+    uitkomst: Uitkomst | None = Field(
+        description="null: the request cannot be decided (list the ontbrekende_gegevens)"
+    )
+    ontbrekende_gegevens: list[str] | None = Field(
+        default=None, description="when not decided: the missing facts, e.g. aanvraag.afstand_km"
+    )
     verwijzing: str | None = None
     eigen_bijdrage: VerwachteBijdrage | None = None
     huishouden_bijdrage: VerwachteHuishoudenBijdrage | None = Field(
@@ -106,7 +111,7 @@ class Casus(Strict):
     verhaal: str | None = Field(default=None, max_length=5_000)
     versie: str | None = Field(
         default=None,
-        description="scenario files: judge under this version (e.g. a concept) instead of the "
-        "vastgesteld version in force on the peildatum; ignored by evaluate",
+        description="judge under this version (e.g. a concept) instead of the vastgesteld "
+        "version in force on the peildatum; evaluate and batch honour it (--versie overrides)",
     )
     verwachting: list[Verwachting] | None = None

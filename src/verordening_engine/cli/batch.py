@@ -17,6 +17,7 @@ from types import FrameType
 import click
 
 from .app import guarded, main, make_console, regels_of
+from .cases import BUITEN_GELDIGHEID
 
 
 class _Stopped(Exception):
@@ -30,7 +31,8 @@ def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
 
 @main.command()
 @click.argument("cases", type=click.Path(exists=True, path_type=Path))
-@click.option("--versie", help="Use this version for every case.")
+@click.option("--versie", help="Use this version for every case (else each case's versie:).")
+@BUITEN_GELDIGHEID
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256))
 @click.option(
     "--uitvoer",
@@ -40,12 +42,17 @@ def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
 @click.pass_context
 @guarded
 def batch(
-    ctx: click.Context, cases: Path, versie: str | None, workers: int, uitvoer: Path | None
+    ctx: click.Context,
+    cases: Path,
+    versie: str | None,
+    buiten_geldigheid: bool,
+    workers: int,
+    uitvoer: Path | None,
 ) -> None:
     """Evaluate many cases (JSON Lines file or a folder) in parallel; JSON Lines out."""
     from rich.progress import Progress
 
-    from ..batch import BatchResult, evaluate_many, input_size_hint, read_cases
+    from ..batch import BatchResult, Keuzes, evaluate_many, input_size_hint, read_cases
     from ..batch.output import OutputError, RecordSink, silence_stdout
     from ..batch.workers import WorkerPool
 
@@ -55,7 +62,8 @@ def batch(
         click.echo(f"fout: {exc}", err=True)
         sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
-    pool = WorkerPool(str(regels_of(ctx)), versie, workers) if workers > 1 else None
+    keuzes = Keuzes(versie, buiten_geldigheid)
+    pool = WorkerPool(str(regels_of(ctx)), keuzes, workers) if workers > 1 else None
     counts = {"ok": 0, "fout": 0}
     committed = False
     try:
@@ -71,7 +79,13 @@ def batch(
             results: Iterator[BatchResult] = (
                 pool.results(inputs, advance)
                 if pool is not None
-                else evaluate_many(inputs, regels=regels_of(ctx), versie=versie, progress=advance)
+                else evaluate_many(
+                    inputs,
+                    regels=regels_of(ctx),
+                    versie=versie,
+                    buiten_geldigheid=buiten_geldigheid,
+                    progress=advance,
+                )
             )
             for result in results:
                 counts["fout" if result.error is not None else "ok"] += 1

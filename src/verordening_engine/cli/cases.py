@@ -9,23 +9,38 @@ import click
 
 from .app import FORMAT, guarded, main, make_console, regels_of
 
+BUITEN_GELDIGHEID = click.option(
+    "--buiten-geldigheid",
+    is_flag=True,
+    help="What-if: allow a peildatum outside the chosen version's validity.",
+)
+
 
 @main.command()
 @click.argument("case", type=str)
 @click.option(
     "--versie",
-    help="Use this version (concepts included) instead of the one in force on the peildatum.",
+    help="Use this version (concepts included) instead of the case's versie: or the one in "
+    "force on the peildatum.",
 )
+@BUITEN_GELDIGHEID
 @FORMAT
 @click.pass_context
 @guarded
-def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> None:
-    """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why."""
+def evaluate(
+    ctx: click.Context, case: str, versie: str | None, buiten_geldigheid: bool, fmt: str
+) -> None:
+    """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why.
+
+    Exit 1 when a request is not decided (a fact is missing, or a conflict in the rules).
+    """
     from ..api import load_regelset, read_case
 
     casus, doc = read_case(case, regels=regels_of(ctx), versie=versie)
-    regelset = load_regelset(regels_of(ctx), versie=versie, peildatum=casus.peildatum)
-    document = regelset.evaluate_casus(casus, doc)
+    regelset = load_regelset(
+        regels_of(ctx), versie=versie or casus.versie, peildatum=casus.peildatum
+    )
+    document = regelset.evaluate_casus(casus, doc, buiten_geldigheid=buiten_geldigheid)
     if fmt == "json":
         text = document.model_dump_json(indent=2) + "\n"
         sys.stdout.write(text)
@@ -37,7 +52,7 @@ def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> Non
         from ..besluit.rendering import print_rich
 
         print_rich(document, make_console())
-    if any(b.problemen for b in document.besluiten):
+    if any(b.problemen or b.ontbrekende_gegevens for b in document.besluiten):
         sys.exit(1)
 
 
@@ -73,7 +88,8 @@ def reproduce(ctx: click.Context, besluit: Path, case: str) -> None:
         )
     if engine != ENGINE_VERSION:
         notes.append(f"engine version differs: {engine} → {ENGINE_VERSION}")
-    again = regelset.evaluate_casus(casus, doc).model_dump(mode="json")
+    # the record fixes the version: reproduce it even where it was a what-if evaluation
+    again = regelset.evaluate_casus(casus, doc, buiten_geldigheid=True).model_dump(mode="json")
     before = json.dumps(recorded, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     after = json.dumps(again, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     if before == after:

@@ -29,6 +29,11 @@ class RuleRun:
     used: dict[Ref, Value]
     outputs: dict[str, Value]
     failed: Compiled | None
+    # missing is not a value: the absent input facts that left this rule open (its condition
+    # or conclusion unknown); for a bepaal rule, `unknown` holds each derived fact it could
+    # not define with the absent input facts behind it
+    missing: frozenset[Ref] = frozenset()
+    unknown: Mapping[str, frozenset[Ref]] = field(default_factory=dict)
 
 
 @dataclass
@@ -36,6 +41,11 @@ class RequestRun:
     inputs: RequestInputs
     runs: list[RuleRun] = field(default_factory=list)
     derived: dict[str, Value] = field(default_factory=dict)
+    unknown: dict[str, frozenset[Ref]] = field(default_factory=dict)
+
+
+# a derived fact that could not be defined travels through the agenda as this value
+UNKNOWN = "\x1fonbekend"  # inputs cannot hold control characters (binding)
 
 
 def request_context(
@@ -59,13 +69,43 @@ def request_context(
     return ctx
 
 
+def _absent_inputs(
+    rule: CompiledRule,
+    inputs: RequestInputs,
+    unknown: Mapping[str, frozenset[Ref]],
+    exc: MissingValue,
+) -> frozenset[Ref]:
+    """The absent input facts behind a MissingValue; any other missing name is a rule error."""
+    found: set[Ref] = set()
+    for ref in exc.refs:
+        if ref.space == "afgeleid" and ref.name in unknown:
+            found |= unknown[ref.name]
+        elif ref in inputs.absent:
+            found.add(ref)
+        else:
+            raise EvaluationError(
+                f"{rule.label} reads '{ref}', which this case does not have "
+                "(guard it, e.g. with huishouden.heeft_partner and ...)"
+            )
+    return frozenset(found)
+
+
 def fire(
-    rule: CompiledRule, inputs: RequestInputs, derived: dict[str, Value], order: int
+    rule: CompiledRule,
+    inputs: RequestInputs,
+    derived: dict[str, Value],
+    order: int,
+    unknown: Mapping[str, frozenset[Ref]] | None = None,
 ) -> RuleRun:
-    """Evaluate `rule` for one request with the derived facts it needs."""
+    """Evaluate `rule` for one request with the derived facts it needs.
+
+    A rule that cannot be evaluated without an absent input fact (directly, or through a
+    derived fact in `unknown`) is returned open, with those facts in `missing`.
+    """
     values = inputs.values
     ctx = request_context(values, derived)
-
+    unknown = unknown or {}
+    pending: dict[str, frozenset[Ref]] = {}
     try:
         applied = True
         failed = None
@@ -73,10 +113,19 @@ def fire(
             applied = bool(rule.condition(ctx))
             if not applied:
                 for part in rule.condition.conjuncts or (rule.condition,):
-                    if not part(ctx):
-                        failed = part
-                        break
-        outputs = {name: expr(ctx) for name, expr in rule.outputs.items()} if applied else {}
+                    try:
+                        if not part(ctx):
+                            failed = part
+                            break
+                    except MissingValue:
+                        continue  # another conjunct is false: this one is not needed
+        outputs = {}
+        if applied:
+            for name, expr in rule.outputs.items():
+                try:
+                    outputs[name] = expr(ctx)
+                except MissingValue as exc:
+                    pending[name] = _absent_inputs(rule, inputs, unknown, exc)
         if (
             applied
             and rule.kind == "eigen_bijdrage"
@@ -85,10 +134,8 @@ def fire(
         ):
             outputs["per"] = values[PER]
     except MissingValue as exc:
-        raise EvaluationError(
-            f"{rule.label} reads '{exc.ref}', which this case does not have "
-            "(guard it, e.g. with huishouden.heeft_partner and ...)"
-        ) from None
+        missing = _absent_inputs(rule, inputs, unknown, exc)
+        return RuleRun(rule, order, False, {}, {}, None, missing)
     except (OverflowError, ValueError) as exc:
         facts = _case_facts(rule, ctx)
         if facts:  # the rules type-checked: out of range on a case's values is bad input
@@ -96,13 +143,16 @@ def fire(
         raise EvaluationError(f"{rule.label}: {exc}") from None
     except ZeroDivisionError as exc:
         raise EvaluationError(f"{rule.label}: {exc}") from None
+    if pending and rule.kind != "bepaal":
+        missing = frozenset().union(*pending.values())
+        return RuleRun(rule, order, False, {}, {}, None, missing)
     used = {}
     for ref in sorted(rule.reads):
         try:
             used[ref] = ctx(ref)
         except MissingValue:
             continue
-    return RuleRun(rule, order, applied, used, outputs, failed)
+    return RuleRun(rule, order, applied, used, outputs, failed, unknown=pending)
 
 
 CASE_SPACES = frozenset({"persoon", "partner", "huishouden", "aanvraag", "peildatum"})
@@ -161,13 +211,18 @@ class Evaluator:
         def callback(index: int, key: str, matched: dict[str, Scalar]) -> list[tuple[str, Scalar]]:
             result = results[key]
             rule = self.rs.rules[index]
-            derived = {name: decode(self.types[name], v) for name, v in matched.items()}
-            run = fire(rule, result.inputs, derived, next(counter))
+            derived = {
+                name: decode(self.types[name], v) for name, v in matched.items() if v != UNKNOWN
+            }
+            run = fire(rule, result.inputs, derived, next(counter), result.unknown)
             result.runs.append(run)
             if rule.kind != "bepaal":
                 return []
             result.derived.update(run.outputs)
-            return [(name, encode(value)) for name, value in run.outputs.items()]
+            result.unknown.update(run.unknown)
+            return [(name, encode(value)) for name, value in run.outputs.items()] + [
+                (name, UNKNOWN) for name in run.unknown
+            ]
 
         self.engine.run(
             [EngineRequest(r.aanvraag, r.voorziening) for r in requests],
@@ -188,12 +243,14 @@ def run_fixpoint(regelset: CompiledRegelset, requests: Sequence[RequestInputs]) 
         while progress:
             progress = False
             for rule in list(pending):
-                if all(name in result.derived for name in rule.needs):
-                    run = fire(rule, request, {n: result.derived[n] for n in rule.needs}, order)
+                if all(n in result.derived or n in result.unknown for n in rule.needs):
+                    known = {n: result.derived[n] for n in rule.needs if n in result.derived}
+                    run = fire(rule, request, known, order, result.unknown)
                     order += 1
                     result.runs.append(run)
                     if rule.kind == "bepaal":
                         result.derived.update(run.outputs)
+                        result.unknown.update(run.unknown)
                     pending.remove(rule)
                     progress = True
         out.append(result)

@@ -158,12 +158,32 @@ class _Compiler:
                 conj.extend(p.conjuncts or (p,))
 
             def all_(ctx: Context) -> bool:
-                return all(f(ctx) for f in fns)
+                # Kleene: false if any part is false, even when another part is unknown
+                unknown: MissingValue | None = None
+                for f in fns:
+                    try:
+                        if not f(ctx):
+                            return False
+                    except MissingValue as exc:
+                        unknown = exc if unknown is None else unknown.merged(exc)
+                if unknown is not None:
+                    raise unknown
+                return True
 
             return self.make(node, T.waarheid, reads, all_, tuple(conj))
 
         def any_(ctx: Context) -> bool:
-            return any(f(ctx) for f in fns)
+            # Kleene: true if any part is true, even when another part is unknown
+            unknown: MissingValue | None = None
+            for f in fns:
+                try:
+                    if f(ctx):
+                        return True
+                except MissingValue as exc:
+                    unknown = exc if unknown is None else unknown.merged(exc)
+            if unknown is not None:
+                raise unknown
+            return False
 
         return self.make(node, T.waarheid, reads, any_)
 
@@ -261,12 +281,22 @@ class _Compiler:
         if body.type != orelse.type:
             raise _err(node, f"both branches must have one type, not {body.type} and {orelse.type}")
         tf, bf, of = test.fn, body.fn, orelse.fn
-        return self.make(
-            node,
-            body.type,
-            test.reads | body.reads | orelse.reads,
-            lambda ctx: bf(ctx) if tf(ctx) else of(ctx),
-        )
+
+        def choose(ctx: Context) -> Any:
+            try:
+                test_value = tf(ctx)
+            except MissingValue as exc:
+                # an unknown test still gives a value when both branches agree
+                try:
+                    a, b = bf(ctx), of(ctx)
+                except MissingValue as inner:
+                    raise exc.merged(inner) from None
+                if a == b:
+                    return a
+                raise
+            return bf(ctx) if test_value else of(ctx)
+
+        return self.make(node, body.type, test.reads | body.reads | orelse.reads, choose)
 
     def _List(self, node: ast.List | ast.Tuple | ast.Set) -> Compiled:
         items = [self.compile(e) for e in node.elts]

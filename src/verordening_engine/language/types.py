@@ -58,11 +58,20 @@ class ExpressionError(Exception):
 
 
 class MissingValue(Exception):
-    """An expression read a value the case does not have (e.g. partner.* without a partner)."""
+    """An expression read a value the case does not have (e.g. partner.* without a partner).
 
-    def __init__(self, ref: Ref) -> None:
+    `refs` holds every absent name the result depended on: `and`, `or` and `x if c else y`
+    are evaluated in three-valued (Kleene) logic, so a value that is known without the
+    absent names (a false conjunct, a true disjunct, equal branches) is returned instead.
+    """
+
+    def __init__(self, ref: Ref, *more: Ref) -> None:
         super().__init__(str(ref))
         self.ref = ref
+        self.refs = frozenset((ref, *more))
+
+    def merged(self, other: MissingValue) -> MissingValue:
+        return MissingValue(self.ref, *(self.refs | other.refs))
 
 
 Resolver = Callable[[Ref], T | None]

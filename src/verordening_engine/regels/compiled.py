@@ -100,6 +100,24 @@ class CompiledInvariant:
     file: str
 
 
+@dataclass(frozen=True)
+class InputCheck:
+    """A declared check on a case's input, compiled once (see regels/input_checks.py).
+
+    Evaluated per member (`persoon`), once (`huishouden`) or per request (`aanvraag`) when a
+    case is bound. `eis` must hold wherever `als` holds; with `gegeven`, only when the case
+    itself gives that fact. A check that reads an absent fact is skipped (it cannot fail).
+    """
+
+    space: str
+    veld: str
+    als: Compiled | None
+    eis: Compiled
+    melding: str
+    gegeven: str | None
+    file: str
+
+
 @dataclass
 class CompiledRegelset:
     """A regelset version compiled once per process; immutable after construction."""
@@ -116,6 +134,7 @@ class CompiledRegelset:
     defeats: dict[str, frozenset[str]]
     defeat_kind: dict[tuple[str, str], str] = field(default_factory=dict)
     invariants: tuple[CompiledInvariant, ...] = ()
+    checks: tuple[InputCheck, ...] = ()
 
     @cached_property
     def rule_by_id(self) -> dict[str, CompiledRule]:

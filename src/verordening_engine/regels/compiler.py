@@ -25,6 +25,7 @@ from .compiled import (
 from .declaration_checks import check_catalogue, check_meta, check_parameters, check_vocabulary
 from .declarations import Declarations
 from .graph_checks import check_derivations, check_priorities
+from .input_checks import compile_input_checks
 from .loading import RegelsetSource
 from .model import Artikel, Regel
 from .templates import template_fields
@@ -420,6 +421,7 @@ def compile_regelset(source: RegelsetSource) -> CompiledRegelset:
     check_derivations(c, rules)
     defeats, kinds = check_priorities(c, rules)
     invariants = c.invariants()
+    checks = compile_input_checks(c)
     if c.problems:
         raise VerordeningError(c.problems)
     return CompiledRegelset(
@@ -435,4 +437,5 @@ def compile_regelset(source: RegelsetSource) -> CompiledRegelset:
         defeats=defeats,
         defeat_kind=kinds,
         invariants=tuple(invariants),
+        checks=checks,
     )

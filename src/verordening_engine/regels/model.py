@@ -18,6 +18,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
+    model_validator,
 )
 
 from ..reading.spellings import IsoDate
@@ -108,14 +109,60 @@ class FeitType(StrEnum):
     tekst = "tekst"
 
 
+class Bereik(Strict):
+    """Inclusive bounds of a getal (whole numbers) or bedrag (text with two decimals) fact."""
+
+    min: StrictInt | StrictStr | None = None
+    max: StrictInt | StrictStr | None = None
+
+
 class Feit(Strict):
+    """A fact of the vocabulary.
+
+    Missing is not a value: a fact without `standaard` that a deciding rule needs and the
+    case does not give leaves the request undecided (ontbrekende_gegevens). A `standaard`
+    is allowed only with `standaard_reden`, the legal reason why a finding that was not made
+    may be read as that value. The checks (`bereik`, `niet_voor`, `niet_na`, `alleen_als`)
+    make impossible input an error when a case is bound.
+    """
+
     type: FeitType
     omschrijving: Text
     eenheid: str | None = None
     waarden: list[str] | None = Field(default=None, description="for tekst: the allowed values")
     standaard: bool | int | str | dt.date | None = Field(
-        default=None, description="value used when a case does not give this fact"
+        default=None,
+        description="value used when a case does not give this fact (needs standaard_reden)",
     )
+    standaard_reden: Text | None = Field(
+        default=None, description="the legal reason why a missing value may be read as standaard"
+    )
+    bereik: Bereik | None = Field(
+        default=None, description="getal/bedrag: inclusive bounds, e.g. {min: 0} or {min: '0.00'}"
+    )
+    niet_voor: list[Expression] = Field(
+        default_factory=list,
+        description="datum: not before these dates (rule-language datum expressions)",
+    )
+    niet_na: list[Expression] = Field(
+        default_factory=list,
+        description="datum: not after these dates (rule-language datum expressions)",
+    )
+    alleen_als: Expression | None = Field(
+        default=None,
+        description="the case may give this fact only when this condition (waarheid) holds",
+    )
+
+    @model_validator(mode="after")
+    def _default_has_reason(self) -> Feit:
+        if self.standaard is not None and self.standaard_reden is None:
+            raise ValueError(
+                "a standaard needs standaard_reden: the legal reason why a finding that was "
+                "not made may be read as this value (missing is not a value)"
+            )
+        if self.standaard is None and self.standaard_reden is not None:
+            raise ValueError("standaard_reden without a standaard")
+        return self
 
 
 class Invoer(Strict):
@@ -124,12 +171,28 @@ class Invoer(Strict):
     aanvraag: dict[Ident, Feit] = Field(default_factory=dict)
 
 
+class Controle(Strict):
+    """A check on a case that has no single fact as its home (e.g. a partner's age).
+
+    Evaluated per household member (`voor: persoon`), once (`huishouden`) or per request
+    (`aanvraag`); `eis` must hold wherever `als` holds, or the case is impossible input.
+    """
+
+    id: RuleId
+    voor: Literal["persoon", "huishouden", "aanvraag"]
+    als: Expression | None = None
+    eis: Expression
+    veld: Ident = Field(description="the field of the case a problem is reported at")
+    melding: Text
+
+
 class Begrippen(Strict):
     """`begrippen.yaml`: the vocabulary; every fact a case gives or a rule derives."""
 
     schema_: str | None = Field(default=None, alias="$schema")
     invoer: Invoer
     afgeleid: dict[Ident, Feit] = Field(default_factory=dict)
+    controles: list[Controle] = Field(default_factory=list)
 
 
 class Eenheid(StrEnum):

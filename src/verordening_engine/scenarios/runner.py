@@ -43,7 +43,14 @@ def compare(expected: Verwachting, doc: BesluitDocument) -> list[str]:
         if want != got:
             diffs.append(f"{b.aanvraag}.{name}: expected {want!r}, got {got!r}")
 
-    check("uitkomst", expected.uitkomst.value, b.uitkomst.value if b.uitkomst else None)
+    check(
+        "uitkomst",
+        expected.uitkomst.value if expected.uitkomst else None,
+        b.uitkomst.value if b.uitkomst else None,
+    )
+    if expected.uitkomst is None or b.ontbrekende_gegevens:
+        got = [item.feit for item in b.ontbrekende_gegevens]
+        check("ontbrekende_gegevens", sorted(expected.ontbrekende_gegevens or []), sorted(got))
     check("verwijzing", expected.verwijzing, b.verwijzing)
     want_bijdrage = (
         (expected.eigen_bijdrage.bedrag, expected.eigen_bijdrage.per)

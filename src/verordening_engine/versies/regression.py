@@ -107,7 +107,8 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
     restricted, missing = restrict(case, regelset.compiled)
     out: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
     if restricted["aanvragen"]:
-        doc = regelset.evaluate(restricted).model_dump(mode="json")
+        # both versions judge the same households: one of them is a what-if by design
+        doc = regelset.evaluate(restricted, buiten_geldigheid=True).model_dump(mode="json")
         out.update({b["aanvraag"]: b for b in doc["besluiten"]})
     return out
 
@@ -143,6 +144,7 @@ def _evaluate_all(
         regels=str(regelset.compiled.source.folder),
         executor=executor,
         progress=progress,
+        buiten_geldigheid=True,  # both versions judge the same households: a what-if
     )
     for (k, _), result in zip(todo, results, strict=True):
         if result.document is None:
