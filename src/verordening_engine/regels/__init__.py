@@ -1,0 +1,1 @@
+"""regels stage."""

@@ -1,0 +1,1 @@
+"""versies stage."""
