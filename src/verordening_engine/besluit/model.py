@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..regels.model import BronSoort, Uitkomst
 
@@ -36,6 +36,21 @@ class GrondslagRef(Out):
     artikel: str
     lid: int | None
     url: str
+    onderdeel: str | None = None
+    anker: str = Field(
+        default="", description="JCI anchor of the national article, with lid and onderdeel"
+    )
+
+
+class FeitGebruik(Out):
+    """A fact a rule read, with its Dutch label and the value in words."""
+
+    naam: str = Field(description="the name as rules read it, e.g. aanvraag.mantelzorg_volstaat")
+    label: str
+    waarde: bool | int | str
+    tekst: str = Field(
+        description="the fact as a Dutch clause, e.g. 'mantelzorg de beperking oplost'"
+    )
 
 
 class Toelichting(Out):
@@ -53,6 +68,32 @@ class Toelichting(Out):
     conclusie: str | None
     zin: str
     waarom_niet: str | None
+    id: str = Field(default="", description="stable id: regelset id / versie / rule id")
+    cvdr: str | None = Field(
+        default=None, description="CVDR anchor of the verordening article (null while unknown)"
+    )
+    voorwaarde: str | None = Field(
+        default=None, description="the condition that was not met, as written in the rule"
+    )
+    gebruikte_feiten: list[FeitGebruik] = Field(default_factory=list)
+
+
+class Wijziging(Out):
+    """One changed fact: where it is in the case document and its value before and after."""
+
+    pad: str = Field(description="JSON Pointer (RFC 6901) into the case document")
+    van: bool | int | str
+    naar: bool | int | str
+
+
+class Alternatief(Out):
+    """A smallest change to the case's facts that gives another outcome (verified)."""
+
+    wijzigingen: list[Wijziging]
+    uitkomst: Uitkomst | None
+    eigen_bijdrage: Bijdrage | None
+    artikel: str | None = Field(description="the article that decides the changed case")
+    zin: str
 
 
 class Besluit(Out):
@@ -68,6 +109,7 @@ class Besluit(Out):
     beslissende_artikelen: list[str]
     problemen: list[str]
     artikelen: list[Toelichting]
+    alternatieven: list[Alternatief] = Field(default_factory=list)
 
 
 class BesluitDocument(Out):

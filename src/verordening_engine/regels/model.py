@@ -18,6 +18,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
+    model_validator,
 )
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
@@ -96,6 +97,23 @@ class FeitType(StrEnum):
 
 
 class Feit(Strict):
+    """One fact of the vocabulary; `label` (and for a yes/no fact `waar`/`onwaar`) say it in
+    words, so explanations and alternatives never show a name or an expression."""
+
+    label: Text | None = Field(
+        default=None,
+        description="short Dutch name, e.g. 'mantelzorg volstaat' (required; first key)",
+    )
+    waar: Text | None = Field(
+        default=None,
+        description="waarheid only: the clause when true, reading after 'dat'/'als', "
+        "e.g. 'mantelzorg de beperking oplost'",
+    )
+    onwaar: Text | None = Field(
+        default=None,
+        description="waarheid only: the clause when false, e.g. 'mantelzorg de beperking niet "
+        "oplost'",
+    )
     type: FeitType
     omschrijving: Text
     eenheid: str | None = None
@@ -103,6 +121,27 @@ class Feit(Strict):
     standaard: bool | int | str | dt.date | None = Field(
         default=None, description="value used when a case does not give this fact"
     )
+
+    @model_validator(mode="after")
+    def _words(self) -> Feit:
+        if self.label is None:
+            raise ValueError(
+                "this fact has no Dutch label: add 'label: <korte naam>' right after the fact's "
+                "name (e.g. 'label: mantelzorg volstaat')"
+                + (
+                    ", and 'waar:' and 'onwaar:' with a clause for each value"
+                    if self.type is FeitType.waarheid
+                    else ""
+                )
+            )
+        if self.type is FeitType.waarheid and (self.waar is None or self.onwaar is None):
+            raise ValueError(
+                "a waarheid fact needs 'waar:' and 'onwaar:' after its label: a clause for each "
+                "value that reads after 'dat' (e.g. 'waar: mantelzorg de beperking oplost')"
+            )
+        if self.type is not FeitType.waarheid and (self.waar or self.onwaar):
+            raise ValueError("'waar' and 'onwaar' are only for waarheid facts")
+        return self
 
 
 class Invoer(Strict):
