@@ -229,6 +229,7 @@ def explain_run(
         zin=sentence,
         waarom_niet=waarom_niet,
         id=static.id,
+        soort=rule.kind,
         cvdr=static.cvdr,
         voorwaarde=voorwaarde,
         gebruikte_feiten=used,

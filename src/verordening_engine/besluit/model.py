@@ -69,6 +69,11 @@ class Toelichting(Out):
     zin: str
     waarom_niet: str | None
     id: str = Field(default="", description="stable id: regelset id / versie / rule id")
+    soort: str = Field(
+        default="",
+        description="what the rule concludes: bepaal, besluit, eigen_bijdrage, ingangsdatum, "
+        "termijn or vaststelling",
+    )
     cvdr: str | None = Field(
         default=None, description="CVDR anchor of the verordening article (null while unknown)"
     )

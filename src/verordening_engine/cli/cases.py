@@ -18,10 +18,19 @@ from .app import FORMAT, guarded, main, make_console
     help="Use this version (concepts included) instead of the one in force on the peildatum.",
 )
 @FORMAT
+@click.option(
+    "--volledig",
+    is_flag=True,
+    help="Terminal: show every explanation step (applied or not), not only what decided.",
+)
 @click.pass_context
 @guarded
-def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> None:
-    """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why."""
+def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str, volledig: bool) -> None:
+    """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why.
+
+    The terminal view shows the outcome first, the deciding articles with the established
+    facts, and what would change the outcome; --volledig adds every step.
+    """
     from ..api import load_regelset, read_case
 
     casus, doc = read_case(case)
@@ -37,7 +46,7 @@ def evaluate(ctx: click.Context, case: str, versie: str | None, fmt: str) -> Non
     else:
         from ..besluit.rendering import print_rich
 
-        print_rich(document, make_console())
+        print_rich(document, make_console(), volledig=volledig)
     if any(b.problemen for b in document.besluiten):
         sys.exit(1)
 
