@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from .besluit.alternatives import find_alternatives, needs_alternatives
 from .besluit.explanation import explain_request
 from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
 from .casus.binding import bind_case
@@ -47,19 +48,37 @@ class Regelset:
         return self.compiled.meta.versie
 
     def evaluate(
-        self, case: Casus | Mapping[str, Any] | str | Path, *, engine: str = "durable"
+        self,
+        case: Casus | Mapping[str, Any] | str | Path,
+        *,
+        engine: str = "durable",
+        alternatieven: bool = True,
     ) -> BesluitDocument:
-        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON)."""
+        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON).
+
+        `alternatieven=False` skips the search for what would change the outcome (the
+        costly part for refused requests and contributions; batch runs may not need it).
+        """
         casus, doc = read_case(case)
-        return self.evaluate_casus(casus, doc, engine=engine)
+        return self.evaluate_casus(casus, doc, engine=engine, alternatieven=alternatieven)
 
     def evaluate_casus(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self,
+        casus: Casus,
+        doc: LocatedDocument,
+        *,
+        engine: str = "durable",
+        alternatieven: bool = True,
     ) -> BesluitDocument:
-        return self.evaluate_detailed(casus, doc, engine=engine)[0]
+        return self.evaluate_detailed(casus, doc, engine=engine, alternatieven=alternatieven)[0]
 
     def evaluate_detailed(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self,
+        casus: Casus,
+        doc: LocatedDocument,
+        *,
+        engine: str = "durable",
+        alternatieven: bool = True,
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
@@ -71,6 +90,13 @@ class Regelset:
         besluiten = [
             explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
         ]
+        if alternatieven:
+            besluiten = [
+                b.model_copy(update={"alternatieven": find_alternatives(rs, casus, r, b, closure)})
+                if needs_alternatives(b)
+                else b
+                for r, b in zip(results, besluiten, strict=True)
+            ]
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
