@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .besluit.model import BesluitDocument
+from .besluit.model import SCHEMA_VERSIE, BesluitDocument
 from .casus.model import Casus
 from .regels.model import (
     Begrippen,
@@ -38,6 +38,8 @@ def generate() -> dict[str, str]:
         schema: dict[str, Any] = model.model_json_schema(mode=mode)  # type: ignore[arg-type]
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"{name}.schema.json"
+        if name == "besluit":  # the decision document is read by other systems: versioned
+            schema["$id"] = f"urn:verordening-engine:schema:besluit:{SCHEMA_VERSIE}"
         out[f"{name}.schema.json"] = (
             json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )

@@ -159,7 +159,11 @@ def _evaluate_all(
     todo = [r for r, _ in restricted if r["aanvragen"]]
     docs = iter(
         evaluate_many(
-            todo, regels=str(regelset.compiled.source.folder), executor=executor, progress=progress
+            todo,
+            regels=str(regelset.compiled.source.folder),
+            executor=executor,
+            progress=progress,
+            alternatieven=False,
         )
     )
     out = []
