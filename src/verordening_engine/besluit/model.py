@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..regels.model import BronSoort, Uitkomst
 
-
 # the version of the decision document's JSON Schema (`$id` in schemas/besluit.schema.json):
 # 1 had no version; 2.0.0 adds, without changing any existing field's meaning: step id, soort,
 # cvdr, voorwaarde and gebruikte_feiten; onderdeel and anker on grondslag; alternatieven.
