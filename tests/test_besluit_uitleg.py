@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from verordening_engine.api import evaluate, read_case
 from verordening_engine.besluit import dutch
-from verordening_engine.besluit.alternatives import apply_changes
 from verordening_engine.besluit.model import BesluitDocument
+from verordening_engine.besluit.pointers import apply_changes
 from verordening_engine.besluit.rendering import to_markdown
 from verordening_engine.cli import main
 from verordening_engine.reading.yaml_loading import read_document

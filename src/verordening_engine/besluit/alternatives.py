@@ -14,26 +14,21 @@ bound and decided again, and dropped unless it gives exactly the outcome it stat
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
 
-from pydantic import ValidationError
-
-from ..casus.binding import EARLIEST, LATEST, RequestInputs, bind_case
-from ..casus.model import Casus, Rol
+from ..casus.binding import EARLIEST, LATEST, RequestInputs
+from ..casus.model import Casus
 from ..engine.evaluation import RequestRun, fire, request_context, run_fixpoint
 from ..engine.settlement import Settled, settle
-from ..errors import EvaluationError, VerordeningError
+from ..errors import EvaluationError
 from ..language.expressions import Ref, T, Value, format_euro, parse_euro
-from ..reading.yaml_loading import LocatedDocument
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Uitkomst
 from . import dutch as nl
 from .model import Alternatief, Besluit, Bijdrage, Wijziging
+from .pointers import pointers, verify
 from .thresholds import Boundary, boundaries
 from .words import as_json, words
 
@@ -379,64 +374,6 @@ def _size(changes: tuple[Change, ...]) -> float:
     return sum(_distance(T.getal, c.old, c.new) for c in changes)
 
 
-# ---------------------------------------------------------------------- the case document
-
-
-def _pointer(*parts: str | int) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _pointers(casus: Casus, aanvraag: str, persoon: str) -> Callable[[Ref], str]:
-    leden = casus.huishouden.leden
-    index = {lid.id: i for i, lid in enumerate(leden)}
-    person = index[persoon]
-    other = {Rol.aanvrager: Rol.partner, Rol.partner: Rol.aanvrager}.get(leden[person].rol)
-    partner = next((i for i, lid in enumerate(leden) if other and lid.rol == other), None)
-    request = next(i for i, a in enumerate(casus.aanvragen) if a.id == aanvraag)
-
-    def pointer(ref: Ref) -> str:
-        if ref.space == "persoon":
-            return _pointer("huishouden", "leden", person, "feiten", ref.name)
-        if ref.space == "partner":
-            assert partner is not None
-            return _pointer("huishouden", "leden", partner, "feiten", ref.name)
-        if ref.space == "huishouden":
-            return _pointer("huishouden", "feiten", ref.name)
-        return _pointer("aanvragen", request, "feiten", ref.name)
-
-    return pointer
-
-
-def apply_changes(data: dict[str, Any], changes: list[Wijziging]) -> dict[str, Any]:
-    """The case document with each change applied at its JSON Pointer (a deep copy)."""
-    out = copy.deepcopy(data)
-    for change in changes:
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in change.pad.split("/")[1:]]
-        target: Any = out
-        for part in parts[:-1]:
-            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
-        target[parts[-1]] = change.naar
-    return out
-
-
-def _verify(
-    rs: CompiledRegelset,
-    casus: Casus,
-    aanvraag: str,
-    changes: list[Wijziging],
-    closure: dict[str, frozenset[str]],
-) -> Settled | None:
-    data = apply_changes(casus.model_dump(mode="json", by_alias=True, exclude_none=True), changes)
-    try:
-        changed = Casus.model_validate(data)
-        requests = bind_case(rs, changed, LocatedDocument("<alternatief>", data))
-        request = next(r for r in requests if r.aanvraag == aanvraag)
-        run = run_fixpoint(rs, [request])[0]
-    except (ValidationError, VerordeningError, EvaluationError, StopIteration):
-        return None
-    return settle(rs, run.runs, closure)
-
-
 # ---------------------------------------------------------------------- sentences
 
 
@@ -486,7 +423,7 @@ def find_alternatives(
     if not needs_alternatives(besluit):
         return []
     search = _Search(rs, run, closure, besluit)
-    pointer = _pointers(casus, run.inputs.aanvraag, run.inputs.persoon)
+    pointer = pointers(casus, run.inputs.aanvraag, run.inputs.persoon)
     naam = nl.kleine_letter(rs.catalogue[run.inputs.voorziening].naam)
     out: list[Alternatief] = []
     for changes, result in search.run():
@@ -505,7 +442,7 @@ def find_alternatives(
             if result.bijdrage is not None and result.uitkomst == Uitkomst.toegekend
             else None
         )
-        settled = _verify(rs, casus, run.inputs.aanvraag, wijzigingen, closure)
+        settled = verify(rs, casus, run.inputs.aanvraag, wijzigingen, closure)
         stated = (result.uitkomst, (bijdrage.bedrag, bijdrage.per) if bijdrage else None)
         if settled is None or (settled.uitkomst, settled.eigen_bijdrage) != stated:
             continue  # never show an alternative the changed case does not bear out
