@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from verordening_engine.api import evaluate, read_case
 from verordening_engine.besluit import dutch
+from verordening_engine.besluit.alternatives import goal
 from verordening_engine.besluit.model import BesluitDocument
 from verordening_engine.besluit.pointers import apply_changes
 from verordening_engine.besluit.rendering import to_markdown
@@ -95,7 +96,8 @@ def test_every_alternative_gives_the_outcome_it_states() -> None:
         casus, _ = read_case(file)
         case = json.loads(casus.model_dump_json(by_alias=True, exclude_none=True))
         for besluit in decided(file).besluiten:
-            if besluit.uitkomst is None or besluit.uitkomst.value != "toegekend":
+            # a refused verlaging (a sanction) is no refusal for the resident
+            if goal(besluit) == "grant":
                 refusals += 1
                 with_alternative += bool(besluit.alternatieven)
             for alt in besluit.alternatieven:
@@ -191,3 +193,32 @@ def test_schema_of_the_decision_document_is_versioned() -> None:
     assert "Alternatief" in schema["$defs"]
     step = schema["$defs"]["Toelichting"]["properties"]
     assert {"id", "gebruikte_feiten", "voorwaarde", "soort"} <= set(step)
+
+
+def test_a_sanction_is_avoided_not_granted() -> None:
+    # wi-13: a verlaging is imposed; the alternatives say what would avoid it
+    besluit = decided(SCENARIOS / "wi-13-verlaging-eerste-keer-arbeid.yaml").besluiten[0]
+    assert besluit.uitkomst is not None and besluit.uitkomst.value == "toegekend"
+    assert besluit.alternatieven
+    assert all(
+        a.uitkomst is not None and a.uitkomst.value == "afgewezen" for a in besluit.alternatieven
+    )
+    assert all("niet opgelegd" in a.zin for a in besluit.alternatieven)
+    # wi-16: no verlaging: nothing to improve for the resident
+    spared = decided(SCENARIOS / "wi-16-verlaging-dringende-reden.yaml").besluiten[0]
+    assert spared.alternatieven == []
+    assert "Wij leggen u geen verlaging van de bijstand op." in to_markdown(
+        decided(SCENARIOS / "wi-16-verlaging-dringende-reden.yaml")
+    )
+
+
+def test_two_grounds_for_refusal_need_a_pair_of_changes() -> None:
+    # wmo-24: eigen kracht and an algemene voorziening both suffice: both must change
+    besluit = decided(SCENARIOS / "wmo-24-eigen-kracht-gaat-voor-algemene-voorziening.yaml")
+    alternatives = besluit.besluiten[0].alternatieven
+    assert alternatives and all(len(a.wijzigingen) == 2 for a in alternatives)
+    assert any(
+        {c.pad.rsplit("/", 1)[1] for c in a.wijzigingen}
+        == {"eigen_kracht_volstaat", "algemene_voorziening_volstaat"}
+        for a in alternatives
+    )

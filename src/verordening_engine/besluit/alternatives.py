@@ -28,6 +28,7 @@ from ..regels.compiled import CompiledRegelset
 from ..regels.model import Uitkomst
 from . import dutch as nl
 from .model import Alternatief, Besluit, Bijdrage, Wijziging
+from .motivering import SANCTIES
 from .pointers import pointers, verify
 from .thresholds import Boundary, boundaries
 from .words import as_json, words
@@ -62,13 +63,24 @@ class Result:
     uitkomst: Uitkomst | None
     bijdrage: tuple[int, str] | None
     artikel: str | None
-    score: int  # grounds for refusal still standing, plus one when no grant applies
+    score: int  # grounds for refusal that apply, plus one when no grant applies
+
+
+def goal(besluit: Besluit) -> str | None:
+    """What a better outcome is for this request: grant, decide, lower, avoid (a sanction)."""
+    if besluit.voorziening in SANCTIES:
+        return "avoid" if besluit.uitkomst == Uitkomst.toegekend else None
+    if besluit.uitkomst is None:
+        return "decide"
+    if besluit.uitkomst != Uitkomst.toegekend:
+        return "grant"
+    if besluit.eigen_bijdrage is not None and besluit.eigen_bijdrage.bedrag != "0.00":
+        return "lower"
+    return None
 
 
 def needs_alternatives(besluit: Besluit) -> bool:
-    if besluit.uitkomst != Uitkomst.toegekend:
-        return True
-    return besluit.eigen_bijdrage is not None and besluit.eigen_bijdrage.bedrag != "0.00"
+    return goal(besluit) is not None
 
 
 def _result(rs: CompiledRegelset, run: RequestRun, settled: Settled, bijdrage_kind: bool) -> Result:
@@ -95,19 +107,17 @@ def _result(rs: CompiledRegelset, run: RequestRun, settled: Settled, bijdrage_ki
             ),
             key=_article_key,
         )
-    standing = [
-        r
-        for r in run.runs
-        if r.applied and r.rule.kind == "besluit" and r.rule.id not in settled.set_aside
-    ]
+    # every applied ground for refusal counts, also one set aside by another ground: it
+    # blocks a grant as soon as the ground that set it aside is gone
+    applied = [r for r in run.runs if r.applied and r.rule.kind == "besluit"]
     refusals = sum(
         1
-        for r in standing
+        for r in applied
         if r.rule.regel.besluit and r.rule.regel.besluit.uitkomst != Uitkomst.toegekend
     )
     grants = any(
         r.rule.regel.besluit and r.rule.regel.besluit.uitkomst == Uitkomst.toegekend
-        for r in standing
+        for r in applied
     )
     return Result(
         settled.uitkomst,
@@ -133,7 +143,12 @@ class _Search:
         self.inputs = run.inputs
         self.base_derived = run.derived
         self.closure = closure
-        self.for_bijdrage = base.uitkomst == Uitkomst.toegekend
+        self.goal = goal(base)
+        deciding = {s.regel for s in base.artikelen if s.status == "beslissend"}
+        # facts the deciding rules read themselves: named first among changes of equal size
+        self.direct = {ref for r in run.runs if r.rule.id in deciding for ref in r.rule.reads}
+        self.for_bijdrage = self.goal == "lower"
+        self.peildatum = run.inputs.values.get(Ref("peildatum", "peildatum"))
         found = self.evaluate(())
         assert found is not None
         self.base = found
@@ -156,9 +171,11 @@ class _Search:
 
     def better(self, found: Result) -> bool:
         base = self.base
-        if base.uitkomst is None:
+        if self.goal == "avoid":
+            return found.uitkomst is not None and found.uitkomst != Uitkomst.toegekend
+        if self.goal == "decide":
             return found.uitkomst is not None
-        if base.uitkomst != Uitkomst.toegekend:
+        if self.goal == "grant":
             return found.uitkomst == Uitkomst.toegekend
         if found.uitkomst != Uitkomst.toegekend or base.bijdrage is None:
             return False
@@ -224,9 +241,15 @@ class _Search:
                 found.update(self.bisect(ref, type_, b))
         found.discard(value)
         return sorted(
-            (v for v in found if _in_domain(type_, v)),
+            (v for v in found if _in_domain(type_, v) and self.past(v)),
             key=lambda v: (_distance(type_, value, v), str(v)),
         )
+
+    def past(self, value: Value) -> bool:
+        """A date in a case records something that happened: never after the peildatum."""
+        if isinstance(value, dt.date) and isinstance(self.peildatum, dt.date):
+            return value <= self.peildatum
+        return True
 
     def feeds(self, name: str) -> set[Ref]:
         """The inputs a derived fact depends on, through the rules that derive it."""
@@ -312,7 +335,7 @@ class _Search:
                     done_ways.add(way)
                 elif result.score < self.base.score and result.uitkomst == self.base.uitkomst:
                     helpful.append((change, result))
-        if not self.for_bijdrage:
+        if self.goal in ("grant", "decide"):
             helpful.sort(key=lambda item: (_size((item[0],)), str(item[0].ref)))
             seeds = helpful[:MAX_PAIR_SEEDS]
             for (a, _), (b, _) in combinations(seeds, 2):
@@ -321,7 +344,15 @@ class _Search:
                 result = self.evaluate((a, b))
                 if result is not None and self.better(result):
                     found.append(((a, b), result))
-        found.sort(key=lambda item: (len(item[0]), _size(item[0]), [str(c.ref) for c in item[0]]))
+        found.sort(
+            key=lambda item: (
+                len(item[0]),
+                _size(item[0]),
+                any(isinstance(c.new, str) for c in item[0]),  # a finding before a coded value
+                not all(c.ref in self.direct for c in item[0]),
+                [str(c.ref) for c in item[0]],
+            )
+        )
         return found
 
 
@@ -383,14 +414,19 @@ def _clause(rs: CompiledRegelset, change: Change) -> str:
     if isinstance(change.new, bool):
         return w.clause(change.new, partner=partner)
     label = f"{w.label} van de partner" if partner else w.label
-    return f"{label} {w.value(change.new)} is in plaats van {w.value(change.old)}"
+    new, old = w.value(change.new), w.value(change.old)
+    if isinstance(change.new, str):  # a coded value: quoted, so the clause still reads
+        new, old = f"'{new}'", f"'{old}'"
+    return f"{label} {new} is in plaats van {old}"
 
 
 def _sentence(
     rs: CompiledRegelset, changes: tuple[Change, ...], result: Result, naam: str, base: Besluit
 ) -> str:
     clauses = " en ".join(_clause(rs, c) for c in changes)
-    if base.uitkomst == Uitkomst.toegekend:
+    if goal(base) == "avoid":
+        outcome = f"wordt de {naam} niet opgelegd"
+    elif base.uitkomst == Uitkomst.toegekend:
         if result.bijdrage is None or result.bijdrage[0] == 0:
             outcome = f"betaalt u voor {naam} geen eigen bijdrage"
         else:

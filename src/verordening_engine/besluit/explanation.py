@@ -282,4 +282,5 @@ def explain_request(
         problemen=list(settled.problems),
         artikelen=steps,
         alternatieven=[],
+        voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
     )

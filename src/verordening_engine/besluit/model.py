@@ -11,7 +11,8 @@ from ..regels.model import BronSoort, Uitkomst
 
 # the version of the decision document's JSON Schema (`$id` in schemas/besluit.schema.json):
 # 1 had no version; 2.0.0 adds, without changing any existing field's meaning: step id, soort,
-# cvdr, voorwaarde and gebruikte_feiten; onderdeel and anker on grondslag; alternatieven.
+# cvdr, voorwaarde and gebruikte_feiten; onderdeel and anker on grondslag; alternatieven and
+# voorziening_naam on the besluit.
 SCHEMA_VERSIE = "2.0.0"
 
 
@@ -120,6 +121,7 @@ class Besluit(Out):
     problemen: list[str]
     artikelen: list[Toelichting]
     alternatieven: list[Alternatief] = Field(default_factory=list)
+    voorziening_naam: str = Field(default="", description="the voorziening's name in the catalogue")
 
 
 class BesluitDocument(Out):

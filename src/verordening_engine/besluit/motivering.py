@@ -16,6 +16,8 @@ from .model import Besluit, GrondslagRef, Toelichting
 # conclusions that make up the decision itself; termijnen are shown with the outcome
 DECIDING_KINDS = ("besluit", "eigen_bijdrage", "ingangsdatum", "vaststelling")
 NOT_A_CASE_FACT = ("param.", "voorziening.")
+# voorzieningen where 'toegekend' means a measure is imposed on the resident (a sanction)
+SANCTIES = frozenset({"verlaging_bijstand"})
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
 
@@ -84,7 +86,8 @@ def basis_text(g: GrondslagRef) -> str:
 
 
 def voorziening_naam(besluit: Besluit) -> str:
-    return nl.woorden(besluit.voorziening)
+    """The voorziening's name as it reads inside a sentence."""
+    return nl.kleine_letter(besluit.voorziening_naam or nl.woorden(besluit.voorziening))
 
 
 def referral(besluit: Besluit) -> str | None:
@@ -112,6 +115,8 @@ def outcome_sentence(besluit: Besluit) -> str:
     """The decision as a beschikking states it, addressed to the resident."""
     naam = voorziening_naam(besluit)
     uitkomst = besluit.uitkomst.value if besluit.uitkomst else None
+    if besluit.voorziening in SANCTIES and uitkomst in ("toegekend", "afgewezen"):
+        return f"Wij leggen u {'een' if uitkomst == 'toegekend' else 'geen'} {naam} op."
     if uitkomst == "toegekend":
         text = f"Wij kennen u {naam} toe"
         if besluit.ingangsdatum:
