@@ -10,7 +10,8 @@ from . import dutch as nl
 from .model import Besluit, BesluitDocument
 from .motivering import (
     also_checked,
-    basis_text,
+    basis_list,
+    basis_parts,
     bijdrage_text,
     has_bijdrage,
     household_contribution,
@@ -56,7 +57,10 @@ def decision_markdown(b: Besluit) -> list[str]:
     if why:
         out += ["**Motivering.**", ""]
     for reason in why:
-        links = ", ".join(f"[{basis_text(g)}]({g.url})" for g in reason.grondslag)
+        links = "; ".join(
+            wet + " " + ", ".join(f"[{text}]({g.url})" for text, g in basis_parts(refs))
+            for wet, refs in basis_list(reason.grondslag)
+        )
         out.append(
             f"*Artikel {reason.artikel} {reason.titel}*" + (f" ({links})" if links else "") + "  "
         )

@@ -85,6 +85,35 @@ def basis_text(g: GrondslagRef) -> str:
     return text
 
 
+def basis_list(grondslag: list[GrondslagRef]) -> list[tuple[str, list[GrondslagRef]]]:
+    """The legal basis grouped per law, in the order the article gives it."""
+    groups: dict[str, list[GrondslagRef]] = {}
+    for g in grondslag:
+        groups.setdefault(g.wet, []).append(g)
+    return list(groups.items())
+
+
+def basis_parts(refs: list[GrondslagRef]) -> list[tuple[str, GrondslagRef]]:
+    """'art. 2.3.6 lid 1, 2 en 5' as parts, each with the first reference it stands for."""
+    parts: list[tuple[str, GrondslagRef]] = []
+    by_article: dict[str, list[GrondslagRef]] = {}
+    for g in refs:
+        by_article.setdefault(g.artikel, []).append(g)
+    for artikel, same in by_article.items():
+        leden = [
+            f"{g.lid}" + (f" onder {g.onderdeel}" if g.onderdeel else "")
+            for g in same
+            if g.lid is not None
+        ]
+        text = f"art. {artikel}"
+        if len(leden) > 1:
+            text += " lid " + ", ".join(leden[:-1]) + " en " + leden[-1]
+        elif leden:
+            text += " lid " + leden[0]
+        parts.append((text, same[0]))
+    return parts
+
+
 def voorziening_naam(besluit: Besluit) -> str:
     """The voorziening's name as it reads inside a sentence."""
     return nl.kleine_letter(besluit.voorziening_naam or nl.woorden(besluit.voorziening))

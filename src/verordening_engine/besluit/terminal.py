@@ -12,6 +12,8 @@ from . import dutch as nl
 from .model import Besluit, BesluitDocument
 from .motivering import (
     also_checked,
+    basis_list,
+    basis_parts,
     basis_text,
     household_contribution,
     missing_data,
@@ -72,7 +74,12 @@ def print_decision(b: Besluit, console: Console) -> None:
     if why:
         console.print("[bold]Waarom[/]")
     for reason in why:
-        links = "; ".join(f"[link={g.url}]{escape(basis_text(g))}[/link]" for g in reason.grondslag)
+        links = "; ".join(
+            escape(wet)
+            + " "
+            + ", ".join(f"[link={g.url}]{escape(text)}[/link]" for text, g in basis_parts(refs))
+            for wet, refs in basis_list(reason.grondslag)
+        )
         indented(
             f"[bold]Artikel {reason.artikel} {escape(reason.titel)}[/]"
             + (f" · {links}" if links else "")
