@@ -34,7 +34,7 @@ def to_markdown(doc: BesluitDocument) -> str:
     out = [
         "# Besluit op uw aanvraag",
         "",
-        f"Datum: {nl.datum(doc.peildatum)}  ",
+        f"Peildatum: {nl.datum(doc.peildatum)}  ",
         f"Kenmerk: {doc.casus}  ",
         f"Regelgeving: {nl.woorden(doc.verordening.id)}, versie {doc.verordening.versie}",
         "",

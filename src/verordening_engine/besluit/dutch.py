@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LOCALE = "nl_NL"
+LOCALE = Locale.parse("nl_NL")  # parsed once; babel is the costly part of an explanation
 NBSP = "\xa0"
 
 UNIT_WORDS = {
@@ -24,11 +26,13 @@ UNIT_WORDS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def datum(day: dt.date) -> str:
     """20 mei 2026"""
     return format_date(day, "d MMMM y", locale=LOCALE)
 
 
+@lru_cache(maxsize=8192)
 def bedrag(cents: int) -> str:
     """€ 16.000,00 (cents in, a plain space after the euro sign)."""
     text = format_currency(Decimal(cents).scaleb(-2), "EUR", locale=LOCALE)
@@ -40,11 +44,13 @@ def bedrag_text(amount: str) -> str:
     return bedrag(int(Decimal(amount).scaleb(2)))
 
 
+@lru_cache(maxsize=8192)
 def procent(value: int) -> str:
     """110%"""
     return format_percent(Decimal(value).scaleb(-2), locale=LOCALE).replace(NBSP, " ")
 
 
+@lru_cache(maxsize=8192)
 def getal(value: int, eenheid: str | None = None) -> str:
     """16.000; with a unit: 36 maanden, 110%, 12 km."""
     if eenheid == "procent":

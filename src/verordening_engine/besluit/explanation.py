@@ -11,7 +11,7 @@ import string
 
 from ..engine.evaluation import RequestRun, RuleRun
 from ..engine.settlement import Settled, per_of
-from ..language.expressions import Ref, T
+from ..language.expressions import Ref, T, Value
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from . import dutch as nl
 from .model import Besluit, Bijdrage, FeitGebruik, GrondslagRef, Toelichting
@@ -134,6 +134,26 @@ def _static(rs: CompiledRegelset, rule: CompiledRule) -> _RuleFacts:
     return found
 
 
+_USED: dict[tuple[str, Ref, object], FeitGebruik] = {}
+
+
+def _used(sha: str, w: Words, name: str, ref: Ref, value: Value) -> FeitGebruik:
+    """A fact used, in words; frozen and shared between cases (values repeat a lot)."""
+    key = (sha, ref, value)
+    found = _USED.get(key)
+    if found is None:
+        if len(_USED) > 50_000:
+            _USED.clear()
+        partner = ref.space == "partner"
+        found = _USED[key] = FeitGebruik.model_construct(
+            naam=name,
+            label=f"{w.label} (partner)" if partner else w.label,
+            waarde=as_json(w.type, value),
+            tekst=w.clause(value, partner=partner) if w.case_fact else w.statement(value),
+        )
+    return found
+
+
 def why_not(static: _RuleFacts, run: RuleRun) -> str:
     """'Niet van toepassing, omdat ...': the facts of the condition that was not met, in words."""
     failed = run.failed
@@ -202,18 +222,7 @@ def explain_run(
         status = "beslissend"
     else:
         status = "toegepast"
-    used = []
-    for ref, value in run.used.items():
-        w = static.words[ref]
-        partner = ref.space == "partner"
-        used.append(
-            FeitGebruik.model_construct(
-                naam=names[ref],
-                label=f"{w.label} (partner)" if partner else w.label,
-                waarde=as_json(w.type, value),
-                tekst=w.clause(value, partner=partner) if w.case_fact else w.statement(value),
-            )
-        )
+    used = [_used(rs.sha256, static.words[ref], names[ref], ref, v) for ref, v in run.used.items()]
     # built from trusted values: construct without re-validating (measured: 40% of a case)
     return Toelichting.model_construct(
         artikel=rule.artikel.nummer,

@@ -55,7 +55,10 @@ class Words:
         if isinstance(value, bool) and self.waar and self.onwaar:
             return ("voor de partner " if partner else "") + (self.waar if value else self.onwaar)
         label = f"{self.label} van de partner" if partner else self.label
-        return f"{label} {self.value(value)} is"
+        text = self.value(value)
+        if isinstance(value, str) and self.type is T.tekst:
+            text = f"'{text}'"  # a coded value, quoted so the clause still reads
+        return f"{label} {text} is"
 
     def statement(self, value: Value) -> str:
         """The fact on its own line: a clause for yes/no, else '<label>: <value>'."""
