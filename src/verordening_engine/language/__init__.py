@@ -1,1 +1,1 @@
-"""language stage."""
+"""Stage 2, the rule language: types, values, functions and the typed expression compiler."""

@@ -78,7 +78,7 @@ class _Compiler:
         result: Compiled = method(node)
         return result
 
-    def _make(
+    def make(
         self,
         node: ast.AST,
         type_: T,
@@ -92,13 +92,13 @@ class _Compiler:
     def _Constant(self, node: ast.Constant) -> Compiled:
         value = node.value
         if isinstance(value, bool):
-            return self._make(node, T.waarheid, frozenset(), lambda ctx: value)
+            return self.make(node, T.waarheid, frozenset(), lambda ctx: value)
         if isinstance(value, int):
             if abs(value) > 10**12:
                 raise _err(node, "number out of range")
-            return self._make(node, T.getal, frozenset(), lambda ctx: value)
+            return self.make(node, T.getal, frozenset(), lambda ctx: value)
         if isinstance(value, str):
-            return self._make(node, T.tekst, frozenset(), lambda ctx: value)
+            return self.make(node, T.tekst, frozenset(), lambda ctx: value)
         if isinstance(value, float):
             raise _err(node, "decimal numbers are not allowed: write money as euro('12.50')")
         raise _err(node, f"constant '{self.segment(node)}' is not allowed")
@@ -106,7 +106,7 @@ class _Compiler:
     def _Name(self, node: ast.Name) -> Compiled:
         if node.id in ("waar", "onwaar"):
             flag = node.id == "waar"
-            return self._make(node, T.waarheid, frozenset(), lambda ctx: flag)
+            return self.make(node, T.waarheid, frozenset(), lambda ctx: flag)
         ref = Ref("peildatum", "peildatum") if node.id == "peildatum" else Ref("afgeleid", node.id)
         return self._ref(node, ref)
 
@@ -121,11 +121,11 @@ class _Compiler:
         type_ = self.resolve(ref)
         if type_ is None:
             raise _err(node, f"unknown name '{ref}'")
-        return self._make(node, type_, frozenset({ref}), lambda ctx: ctx(ref))
+        return self.make(node, type_, frozenset({ref}), lambda ctx: ctx(ref))
 
     # boolean logic
     def _BoolOp(self, node: ast.BoolOp) -> Compiled:
-        parts = [self._expect(v, T.waarheid) for v in node.values]
+        parts = [self.expect(v, T.waarheid) for v in node.values]
         fns = [p.fn for p in parts]
         reads = frozenset().union(*(p.reads for p in parts))
         if isinstance(node.op, ast.And):
@@ -136,21 +136,21 @@ class _Compiler:
             def all_(ctx: Context) -> bool:
                 return all(f(ctx) for f in fns)
 
-            return self._make(node, T.waarheid, reads, all_, tuple(conj))
+            return self.make(node, T.waarheid, reads, all_, tuple(conj))
 
         def any_(ctx: Context) -> bool:
             return any(f(ctx) for f in fns)
 
-        return self._make(node, T.waarheid, reads, any_)
+        return self.make(node, T.waarheid, reads, any_)
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Compiled:
         inner = self.compile(node.operand)
         f = inner.fn
         if isinstance(node.op, ast.Not):
             self._check(node.operand, inner, T.waarheid)
-            return self._make(node, T.waarheid, inner.reads, lambda ctx: not f(ctx))
+            return self.make(node, T.waarheid, inner.reads, lambda ctx: not f(ctx))
         if isinstance(node.op, ast.USub) and inner.type in (T.getal, T.bedrag):
-            return self._make(node, inner.type, inner.reads, lambda ctx: -f(ctx))
+            return self.make(node, inner.type, inner.reads, lambda ctx: -f(ctx))
         raise _err(node, f"'{self.segment(node)}' is not allowed")
 
     def _BinOp(self, node: ast.BinOp) -> Compiled:
@@ -193,8 +193,8 @@ class _Compiler:
                     raise ZeroDivisionError(f"division by zero in '{self.segment(node)}'")
                 return fn(lf(ctx), divisor)
 
-            return self._make(node, result, reads, safe)
-        return self._make(node, result, reads, lambda ctx: fn(lf(ctx), rf(ctx)))
+            return self.make(node, result, reads, safe)
+        return self.make(node, result, reads, lambda ctx: fn(lf(ctx), rf(ctx)))
 
     def _Compare(self, node: ast.Compare) -> Compiled:
         operands = [self.compile(node.left)] + [self.compile(c) for c in node.comparators]
@@ -229,15 +229,15 @@ class _Compiler:
         def compare(ctx: Context) -> bool:
             return all(cmp(lf(ctx), rf(ctx)) for cmp, lf, rf in checks)
 
-        return self._make(node, T.waarheid, reads, compare)
+        return self.make(node, T.waarheid, reads, compare)
 
     def _IfExp(self, node: ast.IfExp) -> Compiled:
-        test = self._expect(node.test, T.waarheid)
+        test = self.expect(node.test, T.waarheid)
         body, orelse = self.compile(node.body), self.compile(node.orelse)
         if body.type != orelse.type:
             raise _err(node, f"both branches must have one type, not {body.type} and {orelse.type}")
         tf, bf, of = test.fn, body.fn, orelse.fn
-        return self._make(
+        return self.make(
             node,
             body.type,
             test.reads | body.reads | orelse.reads,
@@ -258,7 +258,7 @@ class _Compiler:
         else:
             raise _err(node, "a list must hold only texts or only whole numbers")
         values = frozenset(i.fn(no_context) for i in items)
-        return self._make(node, type_, frozenset(), lambda ctx: values)
+        return self.make(node, type_, frozenset(), lambda ctx: values)
 
     _Tuple = _List
     _Set = _List
@@ -275,7 +275,7 @@ class _Compiler:
         return _FUNCTIONS[node.func.id](self, node)
 
     # helpers
-    def _expect(self, node: ast.AST, type_: T) -> Compiled:
+    def expect(self, node: ast.AST, type_: T) -> Compiled:
         compiled = self.compile(node)
         self._check(node, compiled, type_)
         return compiled

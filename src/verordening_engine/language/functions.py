@@ -8,16 +8,13 @@ from __future__ import annotations
 import ast
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .types import ORDERED, Compiled, T, _err
+from .types import ORDERED, Builder, Compiled, T, _err
 from .values import add_months, add_working_days, months_between, parse_euro, round_half_up_percent
 
-if TYPE_CHECKING:
-    from .expressions import _Compiler
 
-
-def _string_literal(c: _Compiler, node: ast.Call, what: str) -> str:
+def _string_literal(c: Builder, node: ast.Call, what: str) -> str:
     if (
         len(node.args) != 1
         or not isinstance(node.args[0], ast.Constant)
@@ -30,35 +27,35 @@ def _string_literal(c: _Compiler, node: ast.Call, what: str) -> str:
 _EXAMPLE = {"euro": "21.80", "datum": "2026-04-01"}
 
 
-def _fn_euro(c: _Compiler, node: ast.Call) -> Compiled:
+def _fn_euro(c: Builder, node: ast.Call) -> Compiled:
     text = _string_literal(c, node, "euro")
     try:
         cents = parse_euro(text)
     except ValueError as exc:
         raise _err(node, str(exc)) from None
-    return c._make(node, T.bedrag, frozenset(), lambda ctx: cents)
+    return c.make(node, T.bedrag, frozenset(), lambda ctx: cents)
 
 
-def _fn_datum(c: _Compiler, node: ast.Call) -> Compiled:
+def _fn_datum(c: Builder, node: ast.Call) -> Compiled:
     text = _string_literal(c, node, "datum")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise _err(node, f"'{text}' is not a date (write YYYY-MM-DD)") from None
-    return c._make(node, T.datum, frozenset(), lambda ctx: day)
+    return c.make(node, T.datum, frozenset(), lambda ctx: day)
 
 
-def _args(c: _Compiler, node: ast.Call, *types: T) -> list[Compiled]:
+def _args(c: Builder, node: ast.Call, *types: T) -> list[Compiled]:
     name = node.func.id  # type: ignore[attr-defined]
     if len(node.args) != len(types):
         raise _err(
             node, f"{name}() takes {len(types)} arguments: {', '.join(t.value for t in types)}"
         )
-    return [c._expect(a, t) for a, t in zip(node.args, types, strict=True)]
+    return [c.expect(a, t) for a, t in zip(node.args, types, strict=True)]
 
 
-def _date_fn(kind: str) -> Callable[[_Compiler, ast.Call], Compiled]:
-    def build(c: _Compiler, node: ast.Call) -> Compiled:
+def _date_fn(kind: str) -> Callable[[Builder, ast.Call], Compiled]:
+    def build(c: Builder, node: ast.Call) -> Compiled:
         if kind.endswith("tussen"):
             a, b = _args(c, node, T.datum, T.datum)
             af, bf = a.fn, b.fn
@@ -70,7 +67,7 @@ def _date_fn(kind: str) -> Callable[[_Compiler, ast.Call], Compiled]:
                 "dagen_tussen": lambda x, y: (y - x).days,
             }
             f = between[kind]
-            return c._make(node, T.getal, a.reads | b.reads, lambda ctx: f(af(ctx), bf(ctx)))
+            return c.make(node, T.getal, a.reads | b.reads, lambda ctx: f(af(ctx), bf(ctx)))
         d, n = _args(c, node, T.datum, T.getal)
         df, nf = d.fn, n.fn
         shift: dict[str, Callable[[dt.date, int], dt.date]] = {
@@ -81,13 +78,13 @@ def _date_fn(kind: str) -> Callable[[_Compiler, ast.Call], Compiled]:
             "plus_werkdagen": add_working_days,
         }
         g = shift[kind]
-        return c._make(node, T.datum, d.reads | n.reads, lambda ctx: g(df(ctx), nf(ctx)))
+        return c.make(node, T.datum, d.reads | n.reads, lambda ctx: g(df(ctx), nf(ctx)))
 
     return build
 
 
-def _extreme(pick: Callable[..., Any]) -> Callable[[_Compiler, ast.Call], Compiled]:
-    def build(c: _Compiler, node: ast.Call) -> Compiled:
+def _extreme(pick: Callable[..., Any]) -> Callable[[Builder, ast.Call], Compiled]:
+    def build(c: Builder, node: ast.Call) -> Compiled:
         if len(node.args) < 2:
             raise _err(node, "min() and max() take at least two arguments")
         parts = [c.compile(a) for a in node.args]
@@ -95,7 +92,7 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[_Compiler, ast.Call], Compil
         if len(kinds) != 1 or not kinds <= ORDERED:
             raise _err(node, "min() and max() need arguments of one type: getal, bedrag or datum")
         fns = [p.fn for p in parts]
-        return c._make(
+        return c.make(
             node,
             parts[0].type,
             frozenset().union(*(p.reads for p in parts)),
@@ -105,10 +102,10 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[_Compiler, ast.Call], Compil
     return build
 
 
-def _fn_procent(c: _Compiler, node: ast.Call) -> Compiled:
+def _fn_procent(c: Builder, node: ast.Call) -> Compiled:
     amount, pct = _args(c, node, T.bedrag, T.getal)
     af, pf = amount.fn, pct.fn
-    return c._make(
+    return c.make(
         node,
         T.bedrag,
         amount.reads | pct.reads,
@@ -116,7 +113,7 @@ def _fn_procent(c: _Compiler, node: ast.Call) -> Compiled:
     )
 
 
-_FUNCTIONS: dict[str, Callable[[_Compiler, ast.Call], Compiled]] = {
+_FUNCTIONS: dict[str, Callable[[Builder, ast.Call], Compiled]] = {
     "euro": _fn_euro,
     "datum": _fn_datum,
     "min": _extreme(min),

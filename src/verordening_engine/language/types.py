@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 Value = bool | int | str | dt.date | tuple[Any, ...]
 
@@ -91,3 +91,20 @@ def _err(node: ast.AST, message: str) -> ExpressionError:
 def no_context(ref: Ref) -> Value:
     """The context of a constant expression: reading any name is a bug."""
     raise AssertionError(ref)
+
+
+class Builder(Protocol):
+    """What a function of the language needs from the expression compiler."""
+
+    def compile(self, node: ast.AST) -> Compiled: ...
+
+    def make(
+        self,
+        node: ast.AST,
+        type_: T,
+        reads: frozenset[Ref],
+        fn: Fn,
+        conjuncts: tuple[Compiled, ...] = (),
+    ) -> Compiled: ...
+
+    def expect(self, node: ast.AST, type_: T) -> Compiled: ...

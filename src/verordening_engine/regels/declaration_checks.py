@@ -7,7 +7,6 @@ declared fact, parameter and voorziening being well-formed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from ..language.expressions import parse_euro
 from ..reading.yaml_loading import Loc
@@ -18,13 +17,11 @@ from .compiled import (
     EURO_UNITS,
     ParamValue,
 )
+from .declarations import Declarations
 from .model import Feit
 
-if TYPE_CHECKING:
-    from .compiler import Compiler
 
-
-def check_meta(c: Compiler) -> None:
+def check_meta(c: Declarations) -> None:
     meta, f = c.meta, "regelset.yaml"
     if meta.geldig_tot is not None and meta.geldig_tot <= meta.geldig_vanaf:
         c.problem(f, ("geldig_tot",), "geldig_tot must be after geldig_vanaf")
@@ -32,7 +29,7 @@ def check_meta(c: Compiler) -> None:
         c.problem(f, ("vorige_versie",), "a version cannot be its own previous version")
 
 
-def check_vocabulary(c: Compiler) -> None:
+def check_vocabulary(c: Declarations) -> None:
     for space, facts in c.inputs.items():
         builtin = (
             BUILTIN_PERSOON
@@ -53,7 +50,7 @@ def check_vocabulary(c: Compiler) -> None:
         _check_feit(c, f, loc, feit)
 
 
-def _check_feit(c: Compiler, f: str, loc: Loc, feit: Feit) -> None:
+def _check_feit(c: Declarations, f: str, loc: Loc, feit: Feit) -> None:
     if feit.waarden is not None and feit.type.value != "tekst":
         c.problem(f, (*loc, "waarden"), "'waarden' is only for facts of type tekst")
     if feit.standaard is None:
@@ -71,7 +68,7 @@ def _check_feit(c: Compiler, f: str, loc: Loc, feit: Feit) -> None:
         c.problem(f, (*loc, "standaard"), "default is not one of 'waarden'")
 
 
-def check_parameters(c: Compiler) -> None:
+def check_parameters(c: Declarations) -> None:
     for name, param in c.param_defs.items():
         f, _ = c.where("param", name)
         c.units[name] = param.eenheid.value
@@ -109,7 +106,7 @@ def check_parameters(c: Compiler) -> None:
         c.params[name] = values
 
 
-def check_catalogue(c: Compiler) -> None:
+def check_catalogue(c: Declarations) -> None:
     for v in c.catalogue.values():
         f, id_loc = c.where("voorziening", v.id)
         loc: Loc = id_loc[:-1]

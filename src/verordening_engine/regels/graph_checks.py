@@ -5,16 +5,12 @@ They need every rule compiled, so they run after rule compilation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..reading.yaml_loading import Loc
 from .compiled import CompiledRule
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
+from .declarations import Declarations
 
 
-def check_derivations(c: Compiler, rules: list[CompiledRule]) -> None:
+def check_derivations(c: Declarations, rules: list[CompiledRule]) -> None:
     definers: dict[str, CompiledRule] = {}
     for rule in rules:
         for name in rule.outputs if rule.kind == "bepaal" else ():
@@ -52,7 +48,7 @@ def check_derivations(c: Compiler, rules: list[CompiledRule]) -> None:
 
 
 def check_priorities(
-    c: Compiler, rules: list[CompiledRule]
+    c: Declarations, rules: list[CompiledRule]
 ) -> tuple[dict[str, frozenset[str]], dict[tuple[str, str], str]]:
     by_id = {r.id: r for r in rules}
     defeats: dict[str, set[str]] = {r.id: set() for r in rules}
