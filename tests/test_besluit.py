@@ -66,13 +66,22 @@ def test_json_has_the_promised_fields(tmp_path: Path) -> None:
         "waarom_niet",
     }
     not_applied = [s for s in hulp["artikelen"] if not s["toegepast"]]
-    assert not_applied and all(s["waarom_niet"].startswith("niet voldaan aan") for s in not_applied)
+    # why not: in words for people, the condition as written for the technical trace
+    assert not_applied and all(
+        s["waarom_niet"].startswith("Niet van toepassing") for s in not_applied
+    )
+    assert all(s["voorwaarde"] for s in not_applied)
+    assert all(
+        s["id"] == f"{doc['verordening']['id']}/2026-04-01/{s['regel']}" for s in hulp["artikelen"]
+    )
+    used = [f for s in hulp["artikelen"] for f in s["gebruikte_feiten"]]
+    assert used and all(f["label"] and f["tekst"] for f in used)
     assert all(
         isinstance(v, bool | int | str) for s in hulp["artikelen"] for v in s["feiten"].values()
     )
 
 
-def test_markdown_and_terminal_show_the_same_articles(tmp_path: Path) -> None:
+def test_views_show_the_deciding_articles_first_and_every_step_in_full(tmp_path: Path) -> None:
     case = tmp_path / "casus.json"
     case.write_text(json.dumps(CASE), "utf-8")
     runner = CliRunner()
@@ -80,11 +89,24 @@ def test_markdown_and_terminal_show_the_same_articles(tmp_path: Path) -> None:
     as_json = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
     markdown = runner.invoke(main, [*args, "--format", "markdown"]).output
     terminal = runner.invoke(main, args, env={"COLUMNS": "300"}).output
+    full = runner.invoke(main, [*args, "--volledig"], env={"COLUMNS": "300"}).output
     for besluit in as_json["besluiten"]:
-        for step in besluit["artikelen"]:
+        deciding = [
+            s
+            for s in besluit["artikelen"]
+            if s["status"] == "beslissend" and s["soort"] != "termijn"
+        ]
+        assert deciding
+        for step in deciding:
             assert f"Artikel {step['artikel']} {step['titel']}" in markdown
             assert step["zin"] in markdown
             assert step["zin"][:60] in terminal
+        for step in besluit["artikelen"]:
+            assert step["zin"][:60] in full
+    assert "Ook getoetst: 1.2, 1.3" in terminal
+    assert "Ook getoetst: artikel 1.2, 1.3" in markdown
+    assert "niet van toepassing" not in terminal  # the default view shows what decided
+    assert "niet van toepassing" in full
 
 
 def test_schemas_match_models() -> None:

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -411,6 +412,9 @@ def decision(besluit: Besluit) -> dict[str, Any]:
     """Everything a decision says, with the explanation steps as a multiset."""
     out = besluit.model_dump(mode="json", exclude={"artikelen"})
     out["artikelen"] = sorted(step_keys(besluit).elements(), key=repr)
+    for alternatief in out["alternatieven"]:  # a JSON Pointer names a position in the case
+        for change in alternatief["wijzigingen"]:
+            change["pad"] = re.sub(r"/\d+/", "/#/", change["pad"])
     return out
 
 

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from .besluit.alternatives import find_alternatives, needs_alternatives
 from .besluit.explanation import explain_request
 from .besluit.household import household_contributions
 from .besluit.model import Besluit, BesluitDocument, EngineRef, VerordeningRef
@@ -56,14 +57,23 @@ class Regelset:
         *,
         engine: str = "durable",
         buiten_geldigheid: bool = False,
+        alternatieven: bool = True,
     ) -> BesluitDocument:
         """Decide every request of `case` (a model, a dict, or a path to YAML/JSON).
 
         A peildatum outside this version's validity is an error (VerordeningError) unless
-        `buiten_geldigheid=True` asks for a what-if evaluation.
+        `buiten_geldigheid=True` asks for a what-if evaluation. `alternatieven=False` skips
+        the search for what would change the outcome (the costly part for refused requests
+        and contributions; batch runs may not need it).
         """
         casus, doc = read_case(case)
-        return self.evaluate_casus(casus, doc, engine=engine, buiten_geldigheid=buiten_geldigheid)
+        return self.evaluate_casus(
+            casus,
+            doc,
+            engine=engine,
+            buiten_geldigheid=buiten_geldigheid,
+            alternatieven=alternatieven,
+        )
 
     def evaluate_casus(
         self,
@@ -72,10 +82,11 @@ class Regelset:
         *,
         engine: str = "durable",
         buiten_geldigheid: bool = False,
+        alternatieven: bool = True,
     ) -> BesluitDocument:
         if not buiten_geldigheid:
             self.check_peildatum(casus, doc)
-        return self.evaluate_detailed(casus, doc, engine=engine)[0]
+        return self.evaluate_detailed(casus, doc, engine=engine, alternatieven=alternatieven)[0]
 
     def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
         """Raise when the case's peildatum lies outside this version's validity."""
@@ -99,7 +110,12 @@ class Regelset:
         )
 
     def evaluate_detailed(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self,
+        casus: Casus,
+        doc: LocatedDocument,
+        *,
+        engine: str = "durable",
+        alternatieven: bool = True,
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
@@ -113,6 +129,13 @@ class Regelset:
             raise _located(exc, casus, doc) from None
         closure = _closure(rs)
         besluiten = [_decide(rs, r, closure, casus.peildatum) for r in results]
+        if alternatieven:
+            besluiten = [
+                b.model_copy(update={"alternatieven": find_alternatives(rs, casus, r, b, closure)})
+                if needs_alternatives(b)
+                else b
+                for r, b in zip(results, besluiten, strict=True)
+            ]
         besluiten, huishouden = household_contributions(rs, casus, besluiten)
         document = BesluitDocument(
             casus=casus.casus,

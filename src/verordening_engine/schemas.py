@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .api import all_regelsets
 from .batch import BatchFout
-from .besluit.model import BesluitDocument
+from .besluit.model import SCHEMA_VERSIE, BesluitDocument
 from .casus.model import Casus
 from .regels.compiled import BUILTIN_HUISHOUDEN, CompiledRegelset
 from .regels.model import (
@@ -61,6 +61,8 @@ def model_schema(name: str) -> dict[str, Any]:
     schema: dict[str, Any] = model.model_json_schema(mode=mode)  # type: ignore[arg-type]
     schema["$schema"] = DRAFT
     schema["$id"] = f"{name}.schema.json"
+    if name == "besluit":  # the decision document is read by other systems: versioned
+        schema["$id"] = f"urn:verordening-engine:schema:besluit:{SCHEMA_VERSIE}"
     return schema
 
 

@@ -145,6 +145,7 @@ class Keuzes:
 
     versie: str | None = None  # else each case's own `versie:`, else the one in force
     buiten_geldigheid: bool = False  # what-if: a peildatum outside the version's validity
+    alternatieven: bool = True  # what would change the outcome (costly; not for regression)
 
 
 def evaluate_one(
@@ -164,7 +165,10 @@ def evaluate_one(
         if key not in chosen:
             chosen[key] = load_regelset(regels, versie=wanted, peildatum=casus.peildatum)
         document = chosen[key].evaluate_casus(
-            casus, doc, buiten_geldigheid=keuzes.buiten_geldigheid
+            casus,
+            doc,
+            buiten_geldigheid=keuzes.buiten_geldigheid,
+            alternatieven=keuzes.alternatieven,
         )
         return BatchResult(item.index, casus.casus, document.model_dump(mode="json"), None)
     except VerordeningError as exc:
@@ -223,6 +227,7 @@ def evaluate_many(
     progress: Callable[[int], None] | None = None,
     in_flight: int = 8,
     buiten_geldigheid: bool = False,
+    alternatieven: bool = True,
 ) -> Iterator[BatchResult]:
     """One result per case, in input order; a bad case yields an error record, the run goes on.
 
@@ -233,7 +238,7 @@ def evaluate_many(
     error record unless `buiten_geldigheid`.
     """
     regels = str(resolve_regels(regels))
-    keuzes = Keuzes(versie, buiten_geldigheid)
+    keuzes = Keuzes(versie, buiten_geldigheid, alternatieven)
     chunks = chunked(as_inputs(cases), chunk_size)
     if executor is None:
         for chunk in chunks:

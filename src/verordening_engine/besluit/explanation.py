@@ -1,75 +1,27 @@
-"""Turn rule runs and the settled outcome into the article-by-article explanation (Dutch)."""
+"""Turn rule runs and the settled outcome into the article-by-article explanation (Dutch).
+
+Facts are told in words from the vocabulary (see `words`), never as expressions or Python
+values; the expression that was not met stays in `voorwaarde`, for the technical trace.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import string
 
-from ..besluit.model import Besluit, Bijdrage, GrondslagRef, Toelichting
 from ..engine.evaluation import RequestRun, RuleRun
 from ..engine.settlement import Settled, per_of
-from ..language.expressions import Ref, T, Value, format_euro
-from ..regels.compiled import BUILTIN_VOORZIENING, EURO_UNITS, CompiledRegelset, CompiledRule
+from ..language.expressions import Ref, T, Value
+from ..regels.compiled import CompiledRegelset, CompiledRule
+from . import dutch as nl
+from .model import Besluit, Bijdrage, FeitGebruik, GrondslagRef, Toelichting
+from .words import Words, as_json, dutch, words
 
-MAANDEN = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 UITKOMST_NL = {
     "toegekend": "toegekend",
     "afgewezen": "afgewezen",
     "niet_ontvankelijk": "niet ontvankelijk",
 }
-
-
-def value_type(rs: CompiledRegelset, rule: CompiledRule, ref: Ref) -> T:
-    if ref.space == "peildatum":
-        return T.datum
-    if ref.space == "afgeleid":
-        return T(rs.derived[ref.name].type.value)
-    if ref.space == "param":
-        return T.bedrag if rs.parameter_units[ref.name] in EURO_UNITS else T.getal
-    if ref.space == "voorziening":
-        return BUILTIN_VOORZIENING.get(ref.name, T.bedrag)
-    found = rs.input_type(ref)
-    assert found is not None
-    return found
-
-
-def dutch(type_: T, value: Value) -> str:
-    """A value as a resident reads it: € 21,80; 1 april 2026; ja/nee."""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if type_ is T.bedrag and isinstance(value, int):
-        euros = format_euro(value).replace(".", ",")
-        return f"€ {euros}"
-    if isinstance(value, dt.date):
-        return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, str):
-        return value.replace("_", " ")  # coded values (zorg_in_natura) read as words
-    return str(value)
-
-
-def as_json(type_: T, value: Value) -> bool | int | str:
-    if type_ is T.bedrag and isinstance(value, int) and not isinstance(value, bool):
-        return format_euro(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value)
-    return value
 
 
 def render(template: str, fields: dict[str, str]) -> str:
@@ -79,6 +31,16 @@ def render(template: str, fields: dict[str, str]) -> str:
         if name is not None:
             out.append(fields.get(name, "?"))
     return "".join(out).strip()
+
+
+def anchor(bwb: str, artikel: str, lid: int | None, onderdeel: str | None) -> str:
+    """The JCI 1.3 anchor of a national article, with lid and onderdeel when given."""
+    text = f"jci1.3:c:{bwb}&artikel={artikel}"
+    if lid is not None:
+        text += f"&lid={lid}"
+    if onderdeel:
+        text += f"&onderdeel={onderdeel}"
+    return text
 
 
 def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> list[GrondslagRef]:
@@ -95,8 +57,9 @@ def grondslag(rs: CompiledRegelset, rule: CompiledRule, peildatum: dt.date) -> l
                 bwb=wet.bwb,
                 artikel=g.artikel,
                 lid=g.lid,
-                onderdeel=g.onderdeel,
                 url=url,
+                onderdeel=g.onderdeel,
+                anker=anchor(wet.bwb, g.artikel, g.lid, g.onderdeel),
             )
         )
     return refs
@@ -111,28 +74,27 @@ def conclusion_text(rs: CompiledRegelset, run: RuleRun) -> str | None:
         text = UITKOMST_NL[rule.regel.besluit.uitkomst.value]
         target = run.outputs.get("verwijzing", rule.regel.besluit.verwijzing)
         if target:
-            text += f", verwijzing naar {_target(rs, str(target))}"
+            text += f", verwijzing naar {target_name(rs, str(target))}"
         return text
     if rule.kind == "eigen_bijdrage":
         assert rule.regel.eigen_bijdrage is not None
         return (
-            f"eigen bijdrage {dutch(T.bedrag, run.outputs['bedrag'])} per "
-            f"{per_of(run).replace('_', ' ')}"
+            f"eigen bijdrage {dutch(T.bedrag, run.outputs['bedrag'])} per {nl.woorden(per_of(run))}"
         )
     if rule.kind == "ingangsdatum":
         return f"ondersteuning gaat in op {dutch(T.datum, run.outputs['ingangsdatum'])}"
     if rule.kind in ("termijn", "vaststelling"):
         return "; ".join(
-            f"{name.replace('_', ' ')}: {dutch(rule.outputs[name].type, value)}"
+            f"{nl.woorden(name)}: {dutch(rule.outputs[name].type, value)}"
             for name, value in run.outputs.items()
         )
     return "; ".join(
-        f"{name} = {dutch(T(rs.derived[name].type.value), value)}"
-        for name, value in run.outputs.items()
+        words(rs, Ref("afgeleid", name)).statement(value) for name, value in run.outputs.items()
     )
 
 
-def _target(rs: CompiledRegelset, key: str) -> str:
+def target_name(rs: CompiledRegelset, key: str) -> str:
+    """The name of a referral target: a voorziening of the catalogue or a law."""
     if key in rs.catalogue:
         return rs.catalogue[key].naam
     return rs.meta.wetten[key].naam
@@ -142,8 +104,12 @@ class _RuleFacts:
     """Per-rule facts that do not depend on the case: computed once, reused for every case."""
 
     def __init__(self, rs: CompiledRegelset, rule: CompiledRule) -> None:
-        self.types = {ref: value_type(rs, rule, ref) for ref in rule.reads}
+        self.words: dict[Ref, Words] = {ref: words(rs, ref) for ref in rule.reads}
         self.names = {ref: str(ref) for ref in rule.reads}
+        self.id = f"{rs.meta.id}/{rs.meta.versie}/{rule.id}"
+        self.cvdr = (
+            f"{rs.meta.publicatie}#artikel{rule.artikel.nummer}" if rs.meta.publicatie else None
+        )
         self.links: dict[dt.date, list[GrondslagRef]] = {}
 
     def grondslag(
@@ -168,32 +134,72 @@ def _static(rs: CompiledRegelset, rule: CompiledRule) -> _RuleFacts:
     return found
 
 
+_USED: dict[tuple[str, Ref, object], FeitGebruik] = {}
+
+
+def _used(sha: str, w: Words, name: str, ref: Ref, value: Value) -> FeitGebruik:
+    """A fact used, in words; frozen and shared between cases (values repeat a lot)."""
+    key = (sha, ref, value)
+    found = _USED.get(key)
+    if found is None:
+        if len(_USED) > 50_000:
+            _USED.clear()
+        partner = ref.space == "partner"
+        found = _USED[key] = FeitGebruik.model_construct(
+            naam=name,
+            label=f"{w.label} (partner)" if partner else w.label,
+            waarde=as_json(w.type, value),
+            tekst=w.clause(value, partner=partner) if w.case_fact else w.statement(value),
+        )
+    return found
+
+
+def why_not(static: _RuleFacts, run: RuleRun) -> str:
+    """'Niet van toepassing, omdat ...': the facts of the condition that was not met, in words."""
+    failed = run.failed
+    assert failed is not None
+    clauses = []
+    limits = []
+    for ref in sorted(failed.reads):
+        if ref not in run.used:
+            continue
+        w = static.words[ref]
+        if w.case_fact:
+            clauses.append(w.clause(run.used[ref], partner=ref.space == "partner"))
+        elif ref.space == "param":
+            limits.append(w.value(run.used[ref]))
+    if not clauses:
+        return "Niet van toepassing: niet aan de voorwaarde voldaan."
+    text = "Niet van toepassing, omdat " + " en ".join(clauses)
+    if limits:
+        text += f" (grens: {', '.join(limits)})"
+    return text + "."
+
+
 def explain_run(
     rs: CompiledRegelset, run: RuleRun, settled: Settled, peildatum: dt.date
 ) -> Toelichting:
     rule = run.rule
     static = _static(rs, rule)
-    types = static.types
     names = static.names
-    fields = {names[ref]: dutch(types[ref], value) for ref, value in run.used.items()}
+    # templates carry their own units ('{leeftijd_jaren} jaar'): values without a unit there
+    fields = {names[ref]: dutch(static.words[ref].type, v) for ref, v in run.used.items()}
     for name, value in run.outputs.items():
         if name == "per":
             continue
         if name == "verwijzing":
-            value = _target(rs, str(value))
+            value = target_name(rs, str(value))
         fields[name] = dutch(rule.outputs[name].type, value)
     if rule.kind == "besluit" and rule.regel.besluit and rule.regel.besluit.verwijzing:
-        fields["verwijzing"] = _target(rs, rule.regel.besluit.verwijzing)
+        fields["verwijzing"] = target_name(rs, rule.regel.besluit.verwijzing)
     waarom_niet = None
+    voorwaarde = None
     if run.applied:
         sentence = render(rule.regel.uitleg.wel, fields)
     else:
-        failed = run.failed
-        assert failed is not None
-        shown = ", ".join(
-            f"{ref} = {fields[str(ref)]}" for ref in sorted(failed.reads) if str(ref) in fields
-        )
-        waarom_niet = f"niet voldaan aan: {failed.source}" + (f" ({shown})" if shown else "")
+        assert run.failed is not None
+        voorwaarde = " ".join(run.failed.source.split())
+        waarom_niet = why_not(static, run)
         sentence = (
             render(rule.regel.uitleg.niet, fields)
             if rule.regel.uitleg.niet
@@ -204,13 +210,10 @@ def explain_run(
         other = rs.rule_by_id[by]
         if rs.defeat_kind.get((by, rule.id)) == "uitzondering_op":
             sentence += (
-                f" Maar artikel {other.artikel.nummer} ({other.id}) is hierop een "
-                "uitzondering en beslist."
+                f" Maar artikel {other.artikel.nummer} is hierop een uitzondering en beslist."
             )
         else:
-            sentence += (
-                f" Dit artikel wijkt: artikel {other.artikel.nummer} ({other.id}) gaat voor."
-            )
+            sentence += f" Dit artikel wijkt: artikel {other.artikel.nummer} gaat voor."
     if not run.applied:
         status = "niet_van_toepassing"
     elif by is not None:
@@ -219,6 +222,7 @@ def explain_run(
         status = "beslissend"
     else:
         status = "toegepast"
+    used = [_used(rs.sha256, static.words[ref], names[ref], ref, v) for ref, v in run.used.items()]
     # built from trusted values: construct without re-validating (measured: 40% of a case)
     return Toelichting.model_construct(
         artikel=rule.artikel.nummer,
@@ -229,10 +233,15 @@ def explain_run(
         toegepast=run.applied,
         status=status,
         opzij_gezet_door=by,
-        feiten={names[ref]: as_json(types[ref], v) for ref, v in run.used.items()},
+        feiten={names[ref]: as_json(static.words[ref].type, v) for ref, v in run.used.items()},
         conclusie=conclusion_text(rs, run),
         zin=sentence,
         waarom_niet=waarom_niet,
+        id=static.id,
+        soort=rule.kind,
+        cvdr=static.cvdr,
+        voorwaarde=voorwaarde,
+        gebruikte_feiten=used,
     )
 
 
@@ -281,4 +290,6 @@ def explain_request(
         beslissende_artikelen=decisive,
         problemen=list(settled.problems),
         artikelen=steps,
+        alternatieven=[],
+        voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
     )

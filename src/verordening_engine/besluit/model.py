@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..regels.model import BronSoort, Uitkomst
 
+# the version of the decision document's JSON Schema (`$id` in schemas/besluit.schema.json):
+# 1 had no version; 2.0.0 adds, without changing any existing field's meaning: step id, soort,
+# cvdr, voorwaarde and gebruikte_feiten; onderdeel and anker on grondslag; alternatieven and
+# voorziening_naam on the besluit.
+SCHEMA_VERSIE = "2.0.0"
+
 
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,8 +41,22 @@ class GrondslagRef(Out):
     bwb: str
     artikel: str
     lid: int | None
-    onderdeel: str | None = None
     url: str
+    onderdeel: str | None = None
+    anker: str = Field(
+        default="", description="JCI anchor of the national article, with lid and onderdeel"
+    )
+
+
+class FeitGebruik(Out):
+    """A fact a rule read, with its Dutch label and the value in words."""
+
+    naam: str = Field(description="the name as rules read it, e.g. aanvraag.mantelzorg_volstaat")
+    label: str
+    waarde: bool | int | str
+    tekst: str = Field(
+        description="the fact as a Dutch clause, e.g. 'mantelzorg de beperking oplost'"
+    )
 
 
 class Toelichting(Out):
@@ -54,6 +74,37 @@ class Toelichting(Out):
     conclusie: str | None
     zin: str
     waarom_niet: str | None
+    id: str = Field(default="", description="stable id: regelset id / versie / rule id")
+    soort: str = Field(
+        default="",
+        description="what the rule concludes: bepaal, besluit, eigen_bijdrage, ingangsdatum, "
+        "termijn or vaststelling",
+    )
+    cvdr: str | None = Field(
+        default=None, description="CVDR anchor of the verordening article (null while unknown)"
+    )
+    voorwaarde: str | None = Field(
+        default=None, description="the condition that was not met, as written in the rule"
+    )
+    gebruikte_feiten: list[FeitGebruik] = Field(default_factory=list)
+
+
+class Wijziging(Out):
+    """One changed fact: where it is in the case document and its value before and after."""
+
+    pad: str = Field(description="JSON Pointer (RFC 6901) into the case document")
+    van: bool | int | str
+    naar: bool | int | str
+
+
+class Alternatief(Out):
+    """A smallest change to the case's facts that gives another outcome (verified)."""
+
+    wijzigingen: list[Wijziging]
+    uitkomst: Uitkomst | None
+    eigen_bijdrage: Bijdrage | None
+    artikel: str | None = Field(description="the article that decides the changed case")
+    zin: str
 
 
 class HuishoudenBijdrage(Out):
@@ -102,6 +153,8 @@ class Besluit(Out):
         default_factory=list,
         description="when uitkomst is null because the case lacks facts: what to ask for",
     )
+    alternatieven: list[Alternatief] = Field(default_factory=list)
+    voorziening_naam: str = Field(default="", description="the voorziening's name in the catalogue")
 
 
 class BesluitDocument(Out):

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..besluit.model import Besluit, BesluitDocument, Toelichting
+from ..besluit.model import BesluitDocument
 
 if TYPE_CHECKING:
     from rich.console import Console
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Artikel
-
-UITKOMST = {
-    "toegekend": "toegekend",
-    "afgewezen": "afgewezen",
-    "niet_ontvankelijk": "niet ontvankelijk",
-    None: "geen besluit (zie problemen)",
-}
-STATUS = {
-    "beslissend": "beslissend",
-    "toegepast": "toegepast",
-    "opzij_gezet": "opzij gezet",
-    "niet_van_toepassing": "niet van toepassing",
-}
 
 
 def _lid(lid: int | None, onderdeel: str | None) -> str:
@@ -30,113 +17,18 @@ def _lid(lid: int | None, onderdeel: str | None) -> str:
     return (f" lid {lid}" if lid else "") + (f" onder {onderdeel}" if onderdeel else "")
 
 
-def _euro(bedrag: str) -> str:
-    return "€ " + bedrag.replace(".", ",")
-
-
-def summary_lines(besluit: Besluit) -> list[tuple[str, str]]:
-    rows = [("Uitkomst", UITKOMST[besluit.uitkomst.value if besluit.uitkomst else None])]
-    if besluit.verwijzing:
-        rows.append(("Verwijzing", besluit.verwijzing))
-    if besluit.eigen_bijdrage:
-        rows.append(
-            (
-                "Eigen bijdrage",
-                f"{_euro(besluit.eigen_bijdrage.bedrag)} per "
-                f"{besluit.eigen_bijdrage.per.replace('_', ' ')}",
-            )
-        )
-    if besluit.ingangsdatum:
-        rows.append(("Ingangsdatum", besluit.ingangsdatum.isoformat()))
-    for name, value in besluit.vaststellingen.items():
-        rows.append((name.replace("_", " ").capitalize(), str(value).replace("_", " ")))
-    for name, day in besluit.termijnen.items():
-        rows.append((name.replace("_", " ").capitalize(), day.isoformat()))
-    rows.append(("Beslissende artikelen", ", ".join(besluit.beslissende_artikelen) or "-"))
-    return rows
-
-
-def _basis(step: Toelichting) -> str:
-    return (
-        "; ".join(f"{g.wet} art. {g.artikel}" + _lid(g.lid, g.onderdeel) for g in step.grondslag)
-        or "geen nationale grondslag"
-    )
-
-
 def to_markdown(doc: BesluitDocument) -> str:
-    out = [
-        f"# Besluiten casus {doc.casus}",
-        "",
-        f"Peildatum: {doc.peildatum.isoformat()}  ",
-        f"Verordening: {doc.verordening.id}, versie {doc.verordening.versie} "
-        f"({doc.verordening.status}), sha256 {doc.verordening.sha256[:12]}  ",
-        f"Engine: {doc.engine.versie}",
-        "",
-    ]
-    for b in doc.besluiten:
-        out += [f"## Aanvraag {b.aanvraag}: {b.voorziening} (persoon {b.persoon})", ""]
-        out += [f"- **{k}:** {v}" for k, v in summary_lines(b)]
-        out += [f"- **Probleem:** {p}" for p in b.problemen]
-        out += ontbrekend_markdown(b)
-        out += ["", "### Motivering", ""]
-        for step in b.artikelen:
-            out.append(
-                f"**Artikel {step.artikel} {step.titel}** ({STATUS[step.status]}; "
-                f"regel `{step.regel}`)  "
-            )
-            out.append(f"{step.zin}  ")
-            links = ", ".join(
-                f"[{g.wet} art. {g.artikel}" + _lid(g.lid, g.onderdeel) + f"]({g.url})"
-                for g in step.grondslag
-            )
-            if links:
-                out.append(f"Grondslag: {links}  ")
-            if step.waarom_niet:
-                out.append(f"Waarom niet: {step.waarom_niet}  ")
-            if step.feiten:
-                facts = ", ".join(f"{k} = {v}" for k, v in step.feiten.items())
-                out.append(f"Feiten: {facts}")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    """The markdown of a beschikking (see `beschikking`)."""
+    from .beschikking import to_markdown as beschikking
+
+    return beschikking(doc)
 
 
-def print_rich(doc: BesluitDocument, console: Console) -> None:
-    from rich.panel import Panel
-    from rich.table import Table
+def print_rich(doc: BesluitDocument, console: Console, volledig: bool = False) -> None:
+    """The decision-first terminal view; `volledig` adds every explanation step."""
+    from .terminal import print_document
 
-    c = console
-    c.print(
-        f"[bold]Casus {doc.casus}[/] · peildatum {doc.peildatum.isoformat()} · "
-        f"{doc.verordening.id} {doc.verordening.versie} ({doc.verordening.status})"
-    )
-    for b in doc.besluiten:
-        head = Table.grid(padding=(0, 2))
-        for key, value in summary_lines(b):
-            head.add_row(f"[bold]{key}[/]", value)
-        for p in b.problemen:
-            head.add_row("[bold red]Probleem[/]", p)
-        for key, value in ontbrekend_rows(b):
-            head.add_row(f"[bold yellow]{key}[/]", value)
-        colour = {"toegekend": "green", "afgewezen": "red"}.get(
-            b.uitkomst.value if b.uitkomst else "", "yellow"
-        )
-        c.print(
-            Panel(
-                head,
-                title=f"Aanvraag {b.aanvraag}: {b.voorziening} ({b.persoon})",
-                border_style=colour,
-            )
-        )
-        table = Table(show_lines=False, expand=True)
-        table.add_column("Art.", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Toelichting")
-        table.add_column("Grondslag")
-        for step in b.artikelen:
-            style = {"beslissend": "bold", "niet_van_toepassing": "dim"}.get(step.status, "")
-            text = step.zin + (f"\n[dim]{step.waarom_niet}[/]" if step.waarom_niet else "")
-            table.add_row(step.artikel, STATUS[step.status], text, _basis(step), style=style)
-        c.print(table)
+    print_document(doc, console, volledig=volledig)
 
 
 def article_markdown(rs: CompiledRegelset, artikel: Artikel) -> str:
@@ -183,39 +75,3 @@ def article_markdown(rs: CompiledRegelset, artikel: Artikel) -> str:
             out.append(f"- gaat voor: {', '.join(regel.gaat_voor)}")
         out.append(f"- uitleg: {regel.uitleg.wel.strip()}")
     return "\n".join(out) + "\n"
-
-
-# ------------------------------------------------------------ ontbrekende gegevens (issue 9)
-HERSTEL = (
-    "Geen besluit: er ontbreken gegevens. Vraag de inwoner ze aan te vullen binnen een "
-    "hersteltermijn (Awb 4:5); daarna wordt opnieuw beslist."
-)
-
-
-def ontbrekend_rows(besluit: Besluit) -> list[tuple[str, str]]:
-    """What to ask the resident, one row per missing fact (terminal view)."""
-    if not besluit.ontbrekende_gegevens:
-        return []
-    rows = [("Ontbrekende gegevens", HERSTEL)]
-    for item in besluit.ontbrekende_gegevens:
-        rows.append(
-            (
-                f"  {item.feit}",
-                f"{item.omschrijving} (nodig voor artikel {', '.join(item.artikelen)}; "
-                f"in de casus: {item.pad})",
-            )
-        )
-    return rows
-
-
-def ontbrekend_markdown(besluit: Besluit) -> list[str]:
-    """The same as a markdown list under the summary of a request."""
-    if not besluit.ontbrekende_gegevens:
-        return []
-    out = ["", "### Ontbrekende gegevens", "", HERSTEL, ""]
-    for item in besluit.ontbrekende_gegevens:
-        out.append(
-            f"- `{item.feit}` ({item.pad}): {item.omschrijving} "
-            f"Nodig voor artikel {', '.join(item.artikelen)}."
-        )
-    return out

@@ -25,14 +25,26 @@ BUITEN_GELDIGHEID = click.option(
 )
 @BUITEN_GELDIGHEID
 @FORMAT
+@click.option(
+    "--volledig",
+    is_flag=True,
+    help="Terminal: show every explanation step (applied or not), not only what decided.",
+)
 @click.pass_context
 @guarded
 def evaluate(
-    ctx: click.Context, case: str, versie: str | None, buiten_geldigheid: bool, fmt: str
+    ctx: click.Context,
+    case: str,
+    versie: str | None,
+    buiten_geldigheid: bool,
+    fmt: str,
+    volledig: bool,
 ) -> None:
     """Decide every request of CASE (a YAML/JSON file, or - for stdin) and explain why.
 
-    Exit 1 when a request is not decided (a fact is missing, or a conflict in the rules).
+    The terminal view shows the outcome first, the deciding articles with the established
+    facts, and what would change the outcome; --volledig adds every step. Exit 1 when a
+    request is not decided (a fact is missing, or a conflict in the rules).
     """
     from ..api import load_regelset, read_case
 
@@ -51,7 +63,7 @@ def evaluate(
     else:
         from ..besluit.rendering import print_rich
 
-        print_rich(document, make_console())
+        print_rich(document, make_console(), volledig=volledig)
     if any(b.problemen or b.ontbrekende_gegevens for b in document.besluiten):
         sys.exit(1)
 

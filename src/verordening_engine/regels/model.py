@@ -117,7 +117,8 @@ class Bereik(Strict):
 
 
 class Feit(Strict):
-    """A fact of the vocabulary.
+    """A fact of the vocabulary; `label` (and for a yes/no fact `waar`/`onwaar`) say it in
+    words, so explanations and alternatives never show a name or an expression.
 
     Missing is not a value: a fact without `standaard` that a deciding rule needs and the
     case does not give leaves the request undecided (ontbrekende_gegevens). A `standaard`
@@ -126,6 +127,20 @@ class Feit(Strict):
     make impossible input an error when a case is bound.
     """
 
+    label: Text | None = Field(
+        default=None,
+        description="short Dutch name, e.g. 'mantelzorg volstaat' (required; first key)",
+    )
+    waar: Text | None = Field(
+        default=None,
+        description="waarheid only: the clause when true, reading after 'dat'/'als', "
+        "e.g. 'mantelzorg de beperking oplost'",
+    )
+    onwaar: Text | None = Field(
+        default=None,
+        description="waarheid only: the clause when false, e.g. 'mantelzorg de beperking niet "
+        "oplost'",
+    )
     type: FeitType
     omschrijving: Text
     eenheid: str | None = None
@@ -162,6 +177,27 @@ class Feit(Strict):
             )
         if self.standaard is None and self.standaard_reden is not None:
             raise ValueError("standaard_reden without a standaard")
+        return self
+
+    @model_validator(mode="after")
+    def _words(self) -> Feit:
+        if self.label is None:
+            raise ValueError(
+                "this fact has no Dutch label: add 'label: <korte naam>' right after the fact's "
+                "name (e.g. 'label: mantelzorg volstaat')"
+                + (
+                    ", and 'waar:' and 'onwaar:' with a clause for each value"
+                    if self.type is FeitType.waarheid
+                    else ""
+                )
+            )
+        if self.type is FeitType.waarheid and (self.waar is None or self.onwaar is None):
+            raise ValueError(
+                "a waarheid fact needs 'waar:' and 'onwaar:' after its label: a clause for each "
+                "value that reads after 'dat' (e.g. 'waar: mantelzorg de beperking oplost')"
+            )
+        if self.type is not FeitType.waarheid and (self.waar or self.onwaar):
+            raise ValueError("'waar' and 'onwaar' are only for waarheid facts")
         return self
 
 

@@ -59,7 +59,7 @@ def _check_case(
     regelset: Regelset, invariant: CompiledInvariant | None, case: dict[str, Any]
 ) -> None:
     casus, doc = read_case(case)
-    document, runs = regelset.evaluate_detailed(casus, doc)
+    document, runs = regelset.evaluate_detailed(casus, doc, alternatieven=False)
     if invariant is None:
         if len(document.besluiten) != len(casus.aanvragen):
             raise _Violation(case, None, "not every request got one decision")

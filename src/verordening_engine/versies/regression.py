@@ -145,6 +145,7 @@ def _evaluate_all(
         executor=executor,
         progress=progress,
         buiten_geldigheid=True,  # both versions judge the same households: a what-if
+        alternatieven=False,  # only the decisions are compared
     )
     for (k, _), result in zip(todo, results, strict=True):
         if result.document is None:
