@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from verordening_engine.api import load_regelset_folder
 from verordening_engine.cli import main
 from verordening_engine.errors import VerordeningError
-from verordening_engine.yaml_loading import parse_text
+from verordening_engine.reading.yaml_loading import parse_text
 
 from .conftest import REGELS, VERSIE_2026
 

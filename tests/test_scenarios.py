@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from verordening_engine.cli import main
-from verordening_engine.scenario_runner import run_scenario, scenario_files
+from verordening_engine.scenarios.runner import run_scenario, scenario_files
 
 from .conftest import REGELS, SCENARIOS
 
@@ -44,9 +44,9 @@ def test_cli_runs_all_scenarios() -> None:
 def test_every_deciding_article_is_covered() -> None:
     """All of 2026-04-01; of any other version, at least the articles that differ from 2026."""
     from verordening_engine.api import load_regelset
-    from verordening_engine.article_coverage import article_coverage
-    from verordening_engine.scenario_runner import run_scenarios
-    from verordening_engine.version_diff import diff
+    from verordening_engine.scenarios.coverage import article_coverage
+    from verordening_engine.scenarios.runner import run_scenarios
+    from verordening_engine.versies.diff import diff
 
     results = run_scenarios(SCENARIOS, REGELS)
     base = load_regelset(REGELS, versie="2026-04-01").compiled

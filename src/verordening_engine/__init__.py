@@ -24,10 +24,10 @@ _EXPORTS = {
     "read_case": "api",
     "versions": "api",
     "evaluate_many": "batch",
-    "Besluit": "besluit_model",
-    "BesluitDocument": "besluit_model",
-    "Toelichting": "besluit_model",
-    "Casus": "casus_model",
+    "Besluit": "besluit.model",
+    "BesluitDocument": "besluit.model",
+    "Toelichting": "besluit.model",
+    "Casus": "casus.model",
     "EvaluationError": "errors",
     "Problem": "errors",
     "VerordeningError": "errors",
@@ -52,6 +52,10 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
@@ -72,6 +76,6 @@ if TYPE_CHECKING:
         versions,
     )
     from .batch import evaluate_many
-    from .besluit_model import Besluit, BesluitDocument, Toelichting
-    from .casus_model import Casus
+    from .besluit.model import Besluit, BesluitDocument, Toelichting
+    from .casus.model import Casus
     from .errors import EvaluationError, Problem, VerordeningError

@@ -15,16 +15,17 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from .besluit_model import BesluitDocument, EngineRef, VerordeningRef
-from .case_binding import bind_case
-from .casus_model import Casus
-from .compiling import CompiledRegelset, compile_regelset
-from .evaluation import Evaluator, RequestRun, run_fixpoint
-from .explanation import explain_request
-from .loading import load_source, validate_document
-from .settlement import beats, settle
-from .versions import VersionInfo, list_versions, select_version
-from .yaml_loading import LocatedDocument, parse_text, read_document
+from .besluit.explanation import explain_request
+from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
+from .casus.binding import bind_case
+from .casus.model import Casus
+from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
+from .engine.settlement import beats, settle
+from .reading.yaml_loading import LocatedDocument, parse_text, read_document
+from .regels.compiled import CompiledRegelset
+from .regels.compiler import compile_regelset
+from .regels.loading import load_source, validate_document
+from .regels.versions import VersionInfo, list_versions, select_version
 
 DEFAULT_REGELS = Path(os.environ.get("VERORDENING_REGELS", "regels"))
 

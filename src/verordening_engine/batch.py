@@ -107,7 +107,7 @@ def evaluate_many(
 
 def read_cases(path: str | Path) -> Iterator[dict[str, Any]]:
     """Cases from a JSON Lines file, or every YAML/JSON case file in a folder."""
-    from .yaml_loading import read_document
+    from .reading.yaml_loading import read_document
 
     source = Path(path)
     if source.is_dir():

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .besluit_model import BesluitDocument
-from .casus_model import Casus
-from .regelset_model import (
+from .besluit.model import BesluitDocument
+from .casus.model import Casus
+from .regels.model import (
     Begrippen,
     Hoofdstuk,
     Invarianten,

@@ -1,0 +1,94 @@
+"""The `verordening` group and what every command shares: options, error guard, console.
+
+Exit codes: 0 success, 1 a check found problems, 2 invalid input or usage.
+Heavy imports happen inside the commands so `--help` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown"]),
+    default="terminal",
+    show_default=True,
+    help="terminal (rich), json, or markdown to paste into a document.",
+)
+DEFAULT_REGELS = os.environ.get("VERORDENING_REGELS", "regels")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("verordening-engine")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def guarded(func: F) -> F:
+    """Turn library errors into one clear message and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..errors import EvaluationError, VerordeningError
+
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except VerordeningError as exc:
+            if debug:
+                raise
+            for problem in exc.problems:
+                click.echo(f"fout: {problem}", err=True)
+            sys.exit(2)
+        except EvaluationError as exc:
+            if debug:
+                raise
+            click.echo(f"fout in de regels: {exc}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly
+            if debug:
+                raise
+            click.echo(
+                f"interne fout ({type(exc).__name__}): {exc}. Gebruik --debug voor details.",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def make_console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    width = int(os.environ.get("COLUMNS", "0")) or None
+    return Console(soft_wrap=False, width=width, stderr=stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="verordening")
+@click.option(
+    "--regels",
+    default=DEFAULT_REGELS,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with the regelsets (or env VERORDENING_REGELS).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, regels: Path, debug: bool) -> None:
+    """Integrale verordening sociaal domein Dordrecht: executable, explained rules."""
+    ctx.obj = {"regels": regels}

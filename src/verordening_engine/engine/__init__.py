@@ -1,0 +1,1 @@
+"""Stage 5, evaluation: the durable-rules agenda, rule firing, the fixpoint, settlement."""

@@ -1,0 +1,1 @@
+"""Stage 2, the rule language: types, values, functions and the typed expression compiler."""

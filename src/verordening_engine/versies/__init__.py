@@ -1,0 +1,1 @@
+"""Stage 8, tools over versions: diff, generated households, regression runs and invariants."""
