@@ -63,8 +63,12 @@ def main() -> None:
                     cwd=ROOT,
                     check=False,
                 )
-                line = {"file": file.name, "rc": done.returncode, "stdout": done.stdout,
-                        "stderr": done.stderr}
+                line = {
+                    "file": file.name,
+                    "rc": done.returncode,
+                    "stdout": done.stdout,
+                    "stderr": done.stderr,
+                }
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     if args.cases:

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from .besluit.decision import decide_request
 from .besluit.explanation import explain_request
 from .besluit.model import BesluitDocument, EngineRef, VerordeningRef
 from .casus.binding import bind_case
@@ -47,30 +48,44 @@ class Regelset:
         return self.compiled.meta.versie
 
     def evaluate(
-        self, case: Casus | Mapping[str, Any] | str | Path, *, engine: str = "durable"
+        self,
+        case: Casus | Mapping[str, Any] | str | Path,
+        *,
+        engine: str = "durable",
+        explain: bool = True,
     ) -> BesluitDocument:
-        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON)."""
+        """Decide every request of `case` (a model, a dict, or a path to YAML/JSON).
+
+        With `explain=False` the decisions are complete and identical, but `artikelen`
+        (the article-by-article explanation) is left empty: the fast path for batches.
+        """
         casus, doc = read_case(case)
-        return self.evaluate_casus(casus, doc, engine=engine)
+        return self.evaluate_casus(casus, doc, engine=engine, explain=explain)
 
     def evaluate_casus(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable", explain: bool = True
     ) -> BesluitDocument:
-        return self.evaluate_detailed(casus, doc, engine=engine)[0]
+        return self.evaluate_detailed(casus, doc, engine=engine, explain=explain)[0]
 
     def evaluate_detailed(
-        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable"
+        self, casus: Casus, doc: LocatedDocument, *, engine: str = "durable", explain: bool = True
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
         requests = bind_case(rs, casus, doc)
         results: list[RequestRun] = (
-            self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
+            self.evaluator.run(requests, explain)
+            if engine == "durable"
+            else run_fixpoint(rs, requests)
         )
         closure = _closure(rs)
-        besluiten = [
-            explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum) for r in results
-        ]
+        if explain:
+            besluiten = [
+                explain_request(rs, r, settle(rs, r.runs, closure), casus.peildatum)
+                for r in results
+            ]
+        else:
+            besluiten = [decide_request(rs, r, settle(rs, r.runs, closure)) for r in results]
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
