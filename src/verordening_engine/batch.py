@@ -37,7 +37,10 @@ class BatchResult:
 
 
 def _evaluate_chunk(
-    regels: str, versie: str | None, chunk: Sequence[tuple[int, Mapping[str, Any]]]
+    regels: str,
+    versie: str | None,
+    chunk: Sequence[tuple[int, Mapping[str, Any]]],
+    explain: bool = True,
 ) -> list[BatchResult]:
     from .api import Regelset, load_regelset, read_case
 
@@ -52,7 +55,7 @@ def _evaluate_chunk(
             if key not in chosen:
                 chosen[key] = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
             regelset = chosen[key]
-            document = regelset.evaluate_casus(casus, doc)
+            document = regelset.evaluate_casus(casus, doc, explain=explain)
             out.append(BatchResult(index, casus.casus, document.model_dump(mode="json"), None))
         except VerordeningError as exc:
             out.append(
@@ -84,18 +87,19 @@ def evaluate_many(
     executor: Executor | None = None,
     chunk_size: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    explain: bool = True,
 ) -> Iterator[BatchResult]:
     """Results in input order. A bad case yields an error record; the run goes on."""
     regels = str(regels)
     if executor is None:
         for chunk in _chunks(cases, chunk_size):
-            results = _evaluate_chunk(regels, versie, chunk)
+            results = _evaluate_chunk(regels, versie, chunk, explain)
             if progress:
                 progress(len(results))
             yield from results
         return
     futures = [
-        executor.submit(_evaluate_chunk, regels, versie, chunk)
+        executor.submit(_evaluate_chunk, regels, versie, chunk, explain)
         for chunk in _chunks(cases, chunk_size)
     ]
     for future in futures:

@@ -16,7 +16,7 @@ from ..errors import Problem, VerordeningError
 from ..language.expressions import Ref, Value, parse_euro
 from ..reading.yaml_loading import Loc, LocatedDocument
 from ..regels.compiled import CompiledRegelset
-from ..regels.model import Feit
+from ..regels.model import Feit, Voorziening
 
 # dates the rules can compute with safely (ages, terms of years ahead)
 EARLIEST = dt.date(1880, 1, 1)
@@ -33,8 +33,8 @@ class RequestInputs:
     values: dict[Ref, Value]
 
 
-def _convert(feit: Feit, value: Any) -> Value:
-    kind = feit.type.value
+def _convert(feit: Feit, value: Any, kind: str | None = None) -> Value:
+    kind = kind or feit.type.value
     if kind == "waarheid":
         if isinstance(value, bool):
             return value
@@ -65,15 +65,79 @@ def _convert(feit: Feit, value: Any) -> Value:
     return value
 
 
+class _Prepared:
+    """What binding needs of a regelset that no case changes, computed once per version."""
+
+    def __init__(self, rs: CompiledRegelset) -> None:
+        self.rs = rs
+        self.defaults: dict[str, dict[str, Value]] = {}
+        self.kinds = {
+            space: {name: feit.type.value for name, feit in vocab.items()}
+            for space, vocab in rs.inputs.items()
+        }
+        for space, vocab in rs.inputs.items():
+            self.defaults[space] = {
+                name: _convert(feit, feit.standaard)
+                for name, feit in vocab.items()
+                if feit.standaard is not None
+            }
+        spaces = ("persoon", "huishouden", "aanvraag", "param", "voorziening")
+        self.required = {
+            v: frozenset(ref for r in rules for ref in r.reads if ref.space in spaces)
+            for v, rules in rs.rules_for.items()
+        }
+        self._dated: dict[tuple[str, dt.date], dict[Ref, Value]] = {}
+
+    def dated(self, voorziening: Voorziening, peildatum: dt.date) -> dict[Ref, Value]:
+        """Parameters and the voorziening's own values on a peildatum (cached, bounded)."""
+        key = (voorziening.id, peildatum)
+        found = self._dated.get(key)
+        if found is not None:
+            return found
+        values: dict[Ref, Value] = {Ref("peildatum", "peildatum"): peildatum}
+        for name in self.rs.parameters:
+            dated = self.rs.param_at(name, peildatum)
+            if dated is not None:
+                values[Ref("param", name)] = dated.value
+        values[Ref("voorziening", "id")] = voorziening.id
+        values[Ref("voorziening", "naam")] = voorziening.naam
+        values[Ref("voorziening", "wet")] = voorziening.wet
+        values[Ref("voorziening", "soort")] = voorziening.soort.value
+        values[Ref("voorziening", "kenmerken")] = tuple(voorziening.kenmerken)
+        values[Ref("voorziening", "bijdrage_per")] = voorziening.bijdrage_per or ""
+        for attr, pname in voorziening.parameters.items():
+            pvalue = self.rs.param_at(pname, peildatum)
+            if pvalue is not None:
+                values[Ref("voorziening", attr)] = pvalue.value
+        if len(self._dated) >= 4096:
+            self._dated.clear()
+        self._dated[key] = values
+        return values
+
+
+_PREPARED: dict[str, _Prepared] = {}
+
+
+def _prepared(rs: CompiledRegelset) -> _Prepared:
+    found = _PREPARED.get(rs.sha256)
+    if found is None or found.rs is not rs:
+        if len(_PREPARED) >= 16:
+            _PREPARED.clear()
+        found = _PREPARED[rs.sha256] = _Prepared(rs)
+    return found
+
+
 class _Binder:
     def __init__(self, regelset: CompiledRegelset, casus: Casus, doc: LocatedDocument) -> None:
         self.rs = regelset
         self.casus = casus
         self.doc = doc
         self.problems: list[Problem] = []
+        self.prepared = _prepared(regelset)
 
     def facts(self, space: str, given: dict[str, Any], loc: Loc) -> dict[str, Value]:
         vocab = self.rs.inputs[space]
+        kinds = self.prepared.kinds[space]
         out: dict[str, Value] = {}
         for name, value in given.items():
             feit = vocab.get(name)
@@ -84,12 +148,12 @@ class _Binder:
                 )
                 continue
             try:
-                out[name] = _convert(feit, value)
+                out[name] = _convert(feit, value, kinds[name])
             except ValueError as exc:
                 self.problems.append(self.doc.problem((*loc, name), str(exc)))
-        for name, feit in vocab.items():
-            if name not in out and feit.standaard is not None and name not in given:
-                out[name] = _convert(feit, feit.standaard)
+        for name, value in self.prepared.defaults[space].items():
+            if name not in out and name not in given:
+                out[name] = value
         return out
 
     def person(self, lid: Lid, index: int) -> dict[str, Value]:
@@ -143,11 +207,15 @@ class _Binder:
         )
         household["aantal_leden"] = len(leden)
         household["aantal_kinderen"] = sum(1 for lid in leden if lid.rol == Rol.kind)
-        params: dict[Ref, Value] = {}
-        for name in self.rs.parameters:
-            dated = self.rs.param_at(name, casus.peildatum)
-            if dated is not None:
-                params[Ref("param", name)] = dated.value
+        person_refs: dict[tuple[str, str], dict[Ref, Value]] = {}
+
+        def refs(space: str, member: str) -> dict[Ref, Value]:
+            found = person_refs.get((space, member))
+            if found is None:
+                found = {Ref(space, name): v for name, v in persons[member].items()}
+                person_refs[(space, member)] = found
+            return found
+
         requests: list[RequestInputs] = []
         seen: set[str] = set()
         for i, aanvraag in enumerate(casus.aanvragen):
@@ -174,14 +242,12 @@ class _Binder:
                     )
                 )
                 continue
-            values: dict[Ref, Value] = {Ref("peildatum", "peildatum"): casus.peildatum}
-            values.update(params)
-            for name, value in persons[aanvraag.persoon].items():
-                values[Ref("persoon", name)] = value
+            # peildatum, parameters and the voorziening's values, then the case's facts
+            values = dict(self.prepared.dated(voorziening, casus.peildatum))
+            values.update(refs("persoon", aanvraag.persoon))
             partner = self.partner_of(leden[ids[aanvraag.persoon]])
             if partner is not None:
-                for name, value in persons[partner].items():
-                    values[Ref("partner", name)] = value
+                values.update(refs("partner", partner))
             hh = dict(household, heeft_partner=partner is not None)
             for name, value in hh.items():
                 values[Ref("huishouden", name)] = value
@@ -189,16 +255,6 @@ class _Binder:
                 "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
             ).items():
                 values[Ref("aanvraag", name)] = value
-            values[Ref("voorziening", "id")] = voorziening.id
-            values[Ref("voorziening", "naam")] = voorziening.naam
-            values[Ref("voorziening", "wet")] = voorziening.wet
-            values[Ref("voorziening", "soort")] = voorziening.soort.value
-            values[Ref("voorziening", "kenmerken")] = tuple(voorziening.kenmerken)
-            values[Ref("voorziening", "bijdrage_per")] = voorziening.bijdrage_per or ""
-            for attr, pname in voorziening.parameters.items():
-                pvalue = self.rs.param_at(pname, casus.peildatum)
-                if pvalue is not None:
-                    values[Ref("voorziening", attr)] = pvalue.value
             self.check_complete(aanvraag.voorziening, values, loc)
             requests.append(RequestInputs(aanvraag.id, aanvraag.persoon, voorziening.id, values))
         if self.problems:
@@ -213,15 +269,7 @@ class _Binder:
         return None
 
     def check_complete(self, voorziening: str, values: dict[Ref, Value], loc: Loc) -> None:
-        missing: set[Ref] = set()
-        for rule in self.rs.rules_for[voorziening]:
-            for ref in rule.reads:
-                if ref.space in ("persoon", "huishouden", "aanvraag", "param") and (
-                    ref not in values
-                ):
-                    missing.add(ref)
-                if ref.space == "voorziening" and ref not in values:
-                    missing.add(ref)
+        missing = [ref for ref in self.prepared.required[voorziening] if ref not in values]
         for ref in sorted(missing):
             if ref.space in ("param", "voorziening"):
                 msg = (

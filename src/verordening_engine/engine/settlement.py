@@ -77,10 +77,12 @@ def settle(
     winners: dict[str, list[RuleRun]] = {}
     conflicts: dict[str, str] = {}
     chosen: dict[str, tuple[object, ...] | None] = {}
+    by_kind: dict[str, list[RuleRun]] = {}
+    for r in runs:  # one pass over the runs, not one per kind
+        if r.applied:
+            by_kind.setdefault(r.rule.kind, []).append(r)
     for kind in ("besluit", "eigen_bijdrage", "ingangsdatum", *NAMED_KINDS):
-        applied = sorted(
-            (r for r in runs if r.applied and r.rule.kind == kind), key=lambda r: r.rule.index
-        )
+        applied = sorted(by_kind.get(kind, ()), key=lambda r: r.rule.index)
         ids = {r.rule.id for r in applied}
         standing = []
         for run in applied:
