@@ -80,9 +80,7 @@ def _add_generated_rules(folder: Path, rules: int, chain: int) -> None:
 
 
 @pytest.mark.parametrize(("rules", "chain"), [(1000, 0), (1000, 300)])
-def test_a_thousand_rules_on_one_voorziening_run(
-    regels_copy: Path, rules: int, chain: int
-) -> None:
+def test_a_thousand_rules_on_one_voorziening_run(regels_copy: Path, rules: int, chain: int) -> None:
     """Far beyond durable-rules' 64-entry Rete stack: validates, evaluates, no abort."""
     _add_generated_rules(regels_copy, rules, chain)
     root = str(regels_copy.parent.parent)
