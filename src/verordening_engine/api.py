@@ -98,9 +98,21 @@ class Regelset:
         return document, results
 
 
+# At most this many compiled versions are kept per process (least recently loaded go
+# first), so a long-running process that reloads edited rules does not grow without bound.
+# The durable-rules side is shared by every version (engine/durable_agenda.py).
+MAX_VERSIONS = 8
 _CACHE: dict[str, Regelset] = {}
 _CLOSURES: dict[str, dict[str, frozenset[str]]] = {}
 _LOCK = threading.Lock()
+
+
+def _reset_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_in_child)
 
 
 def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
@@ -138,11 +150,16 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
         return _BY_STAMP[key]
     source = load_source(folder)
     with _LOCK:
-        cached = _CACHE.get(source.sha256)
+        cached = _CACHE.pop(source.sha256, None)
         if cached is None:
             compiled = compile_regelset(source)
             cached = Regelset(compiled, Evaluator(compiled))
-            _CACHE[source.sha256] = cached
+        _CACHE[source.sha256] = cached  # most recently loaded last
+        while len(_CACHE) > MAX_VERSIONS:
+            gone = _CACHE.pop(next(iter(_CACHE)))
+            _CLOSURES.pop(gone.compiled.sha256, None)
+            for stale in [k for k, v in _BY_STAMP.items() if v is gone]:
+                del _BY_STAMP[stale]
         if key is not None:
             _BY_STAMP[key] = cached
         return cached

@@ -121,7 +121,7 @@ _PREPARED: dict[str, _Prepared] = {}
 def _prepared(rs: CompiledRegelset) -> _Prepared:
     found = _PREPARED.get(rs.sha256)
     if found is None or found.rs is not rs:
-        if len(_PREPARED) >= 16:
+        if len(_PREPARED) >= 8:  # as many as api.MAX_VERSIONS: the same versions
             _PREPARED.clear()
         found = _PREPARED[rs.sha256] = _Prepared(rs)
     return found
