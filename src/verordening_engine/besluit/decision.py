@@ -6,12 +6,16 @@ left empty: no step is built, which is most of the cost of a case.
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..engine.evaluation import RequestRun
 from ..engine.settlement import Settled
 from ..language.expressions import T
 from ..regels.compiled import CompiledRegelset
 from .explanation import article_order, as_json
 from .model import Besluit, Bijdrage
+
+_article_order = cache(article_order)  # a handful of article numbers, sorted per request
 
 
 def _slot_type(result: RequestRun, name: str) -> T:
@@ -23,7 +27,9 @@ def _slot_type(result: RequestRun, name: str) -> T:
 
 def decide_request(rs: CompiledRegelset, result: RequestRun, settled: Settled) -> Besluit:
     # the articles whose rules decided: applied, not set aside, and winning (as explained)
-    decisive = sorted({rs.rule_by_id[i].artikel.nummer for i in settled.winners}, key=article_order)
+    decisive = sorted(
+        {rs.rule_by_id[i].artikel.nummer for i in settled.winners}, key=_article_order
+    )
     bijdrage = settled.eigen_bijdrage
     return Besluit.model_construct(
         aanvraag=result.inputs.aanvraag,

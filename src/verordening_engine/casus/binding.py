@@ -65,6 +65,16 @@ def _convert(feit: Feit, value: Any, kind: str | None = None) -> Value:
     return value
 
 
+class _Refs(dict[str, Ref]):
+    def __init__(self, space: str) -> None:
+        super().__init__()
+        self.space = space
+
+    def __missing__(self, name: str) -> Ref:
+        ref = self[name] = Ref(self.space, name)
+        return ref
+
+
 class _Prepared:
     """What binding needs of a regelset that no case changes, computed once per version."""
 
@@ -87,6 +97,14 @@ class _Prepared:
             for v, rules in rs.rules_for.items()
         }
         self._dated: dict[tuple[str, dt.date], dict[Ref, Value]] = {}
+        self._refs: dict[str, _Refs] = {}
+
+    def refs(self, space: str) -> _Refs:
+        """`Ref(space, name)` by name, made once (a case has a hundred of them)."""
+        found = self._refs.get(space)
+        if found is None:
+            found = self._refs[space] = _Refs(space)
+        return found
 
     def dated(self, voorziening: Voorziening, peildatum: dt.date) -> dict[Ref, Value]:
         """Parameters and the voorziening's own values on a peildatum (cached, bounded)."""
@@ -212,7 +230,8 @@ class _Binder:
         def refs(space: str, member: str) -> dict[Ref, Value]:
             found = person_refs.get((space, member))
             if found is None:
-                found = {Ref(space, name): v for name, v in persons[member].items()}
+                names = self.prepared.refs(space)
+                found = {names[name]: v for name, v in persons[member].items()}
                 person_refs[(space, member)] = found
             return found
 
@@ -251,10 +270,11 @@ class _Binder:
             hh = dict(household, heeft_partner=partner is not None)
             for name, value in hh.items():
                 values[Ref("huishouden", name)] = value
+            names = self.prepared.refs("aanvraag")
             for name, value in self.facts(
                 "aanvraag", dict(aanvraag.feiten), (*loc, "feiten")
             ).items():
-                values[Ref("aanvraag", name)] = value
+                values[names[name]] = value
             self.check_complete(aanvraag.voorziening, values, loc)
             requests.append(RequestInputs(aanvraag.id, aanvraag.persoon, voorziening.id, values))
         if self.problems:

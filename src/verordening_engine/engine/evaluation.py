@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..casus.binding import RequestInputs
 from ..errors import EvaluationError
@@ -21,9 +22,8 @@ from .durable_agenda import agenda
 PER = Ref("voorziening", "bijdrage_per")
 
 
-@dataclass(frozen=True)
-class RuleRun:
-    """The result of evaluating one rule for one request."""
+class RuleRun(NamedTuple):
+    """The result of evaluating one rule for one request (a tuple: cheap to make)."""
 
     rule: CompiledRule
     order: int

@@ -97,7 +97,8 @@ def settle(
         for slot in slots:
             key = f"{kind}:{slot}" if kind in NAMED_KINDS else kind
             givers = [r for r in standing if slot in _slots(r)]
-            conclusions = sorted({_conclusion(r, slot) for r in givers}, key=repr)
+            distinct = {_conclusion(r, slot) for r in givers}
+            conclusions = sorted(distinct, key=repr) if len(distinct) > 1 else list(distinct)
             if len(conclusions) > 1:
                 names = ", ".join(f"{r.rule.id} (artikel {r.rule.artikel.nummer})" for r in givers)
                 conflicts[key] = (
