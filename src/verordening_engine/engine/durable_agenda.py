@@ -29,7 +29,6 @@ import ctypes
 import itertools
 import json
 import os
-import platform
 import sys
 import threading
 from collections.abc import Callable
@@ -45,7 +44,11 @@ _TOP_PAD = 16 << 20
 
 def _keep_heap_top() -> None:
     """Ask glibc to keep 16 MiB at the top of the heap (no page faults per case)."""
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+    try:  # glibc answers this instantly (platform.libc_ver() reads the whole executable)
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError, AttributeError):
+        libc = ""
+    if not sys.platform.startswith("linux") or not libc.startswith("glibc"):
         return
     try:
         ctypes.CDLL(None).mallopt(_M_TOP_PAD, _TOP_PAD)

@@ -176,23 +176,31 @@ class Evaluator:
     def __init__(self, regelset: CompiledRegelset) -> None:
         self.rs = regelset
         self.label = f"regelset {regelset.meta.id} {regelset.meta.versie}"
-        fast = self._generate(regelset.rules)
         # groups of rules that wait for the same facts, in order of first definition
-        group_of: dict[tuple[frozenset[str], tuple[str, ...]], int] = {}
+        self.group_of: dict[tuple[frozenset[str], tuple[str, ...]], int] = {}
         for r in regelset.rules:
-            group_of.setdefault((r.applies_to, r.needs), len(group_of))
+            self.group_of.setdefault((r.applies_to, r.needs), len(self.group_of))
+        self.fast: dict[int, _FastRule] = {}
         self.plans: dict[str, Plan] = {}
-        for voorziening, rules in regelset.rules_for.items():
-            groups: dict[int, tuple[int, tuple[str, ...], list[CompiledRule]]] = {}
-            for r in rules:
-                g = group_of[(r.applies_to, r.needs)]
-                groups.setdefault(g, (g, r.needs, []))[2].append(r)
-            order = _trace_order([groups[g] for g in sorted(groups)])
-            strata = _strata(rules)
-            self.plans[voorziening] = Plan(
-                tuple(tuple(fast[r.index] for r in layer) for layer in strata),
-                {index: place for place, index in enumerate(order)},
-            )
+
+    def plan(self, voorziening: str) -> Plan:
+        """The plan of one voorziening, made on first use (a cold CLI run needs one or two)."""
+        found = self.plans.get(voorziening)
+        if found is not None:
+            return found
+        rules = self.rs.rules_for[voorziening]
+        self.fast.update(self._generate([r for r in rules if r.index not in self.fast]))
+        groups: dict[int, tuple[int, tuple[str, ...], list[CompiledRule]]] = {}
+        for r in rules:
+            g = self.group_of[(r.applies_to, r.needs)]
+            groups.setdefault(g, (g, r.needs, []))[2].append(r)
+        order = _trace_order([groups[g] for g in sorted(groups)])
+        found = Plan(
+            tuple(tuple(self.fast[r.index] for r in layer) for layer in _strata(rules)),
+            {index: place for place, index in enumerate(order)},
+        )
+        self.plans[voorziening] = found
+        return found
 
     @staticmethod
     def _generate(rules: Sequence[CompiledRule]) -> dict[int, _FastRule]:
@@ -229,7 +237,7 @@ class Evaluator:
         """Forward chaining on durable-rules, one stratum of every request per action."""
         results = [RequestRun(r) for r in requests]
         work = [
-            (result, dict(result.inputs.values), self.plans[result.inputs.voorziening])
+            (result, dict(result.inputs.values), self.plan(result.inputs.voorziening))
             for result in results
         ]
         label = self.label
