@@ -158,6 +158,12 @@ class _Binder:
         kinds = self.prepared.kinds[space]
         out: dict[str, Value] = {}
         for name, value in given.items():
+            kind = kinds.get(name)
+            # the commonest shape (a boolean), exactly as _convert accepts it, without the
+            # call; numbers, amounts and dates always go through _convert (ranges, spelling)
+            if kind == "waarheid" and value.__class__ is bool:
+                out[name] = value
+                continue
             feit = vocab.get(name)
             if feit is None:
                 known = ", ".join(sorted(vocab)) or "none"
@@ -166,7 +172,7 @@ class _Binder:
                 )
                 continue
             try:
-                out[name] = _convert(feit, value, kinds[name])
+                out[name] = _convert(feit, value, kind)
             except ValueError as exc:
                 self.problems.append(self.doc.problem((*loc, name), str(exc)))
         for name, value in self.prepared.defaults[space].items():
