@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verordening_engine.language.codegen import generate
+from verordening_engine.language.codegen import generate, generate_deciders
 from verordening_engine.language.expressions import (
     MissingValue,
     Ref,
@@ -99,3 +99,27 @@ def test_rule_text_never_reaches_the_generated_source() -> None:
     # a text constant that looks like code stays a text constant
     [fn] = generate([compile_expression("persoon.soort == '); import os; ('", _resolve)])
     assert fn({Ref("persoon", "soort"): "); import os; ("}) is True
+
+
+@settings(max_examples=100, deadline=None)
+@given(envs, st.sets(st.sampled_from(sorted(TYPES)), max_size=2))
+def test_a_rule_decider_equals_its_condition_and_outputs(
+    env: dict[Ref, Any], drop: set[Ref]
+) -> None:
+    condition = compile_expression("persoon.n > 0 and not persoon.vlag", _resolve)
+    outputs = [(f"o{i}", compile_expression(e, _resolve)) for i, e in enumerate(EXPRESSIONS)]
+    deep = compile_expression(" + ".join(["persoon.n"] * 400), _resolve)  # composed fallback
+    deciders = generate_deciders([(condition, outputs), (None, [("diep", deep)])])
+    for ref in drop:
+        env.pop(ref)
+
+    def expected(cond: Any, outs: list[tuple[str, Any]]) -> Any:
+        if cond is not None and not cond(constant_env(env)):
+            return None
+        return {key: expr(constant_env(env)) for key, expr in outs}
+
+    for decider, (cond, outs) in zip(
+        deciders, [(condition, outputs), (None, [("diep", deep)])], strict=True
+    ):
+        want = _outcome(lambda _, c=cond, o=outs: expected(c, o), env)
+        assert _outcome(decider, env) == want

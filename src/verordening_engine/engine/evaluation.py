@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from ..casus.binding import RequestInputs
 from ..errors import EvaluationError
-from ..language.codegen import Generated, generate
+from ..language.codegen import Decider, Generated, generate, generate_deciders
 from ..language.expressions import Compiled, Context, MissingValue, Ref, Value
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from .durable_agenda import agenda
@@ -113,6 +113,7 @@ class _FastRule:
     per_from_voorziening: bool
     reads: tuple[Ref, ...]
     derives: tuple[tuple[str, Ref], ...]
+    decide: Decider  # condition and outputs in one call, for the decision-only path
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class Evaluator:
                 exprs.extend(r.condition.conjuncts)
             exprs.extend(r.outputs.values())
         functions = iter(generate(exprs))
+        deciders = iter(generate_deciders([(r.condition, list(r.outputs.items())) for r in rules]))
         out = {}
         for r in rules:
             condition = conjuncts = None
@@ -229,7 +231,14 @@ class Evaluator:
                 tuple((n, Ref("afgeleid", n)) for n in r.outputs) if r.kind == "bepaal" else ()
             )
             out[r.index] = _FastRule(
-                r, condition, conjuncts or (), outputs, per, tuple(sorted(r.reads)), derives
+                r,
+                condition,
+                conjuncts or (),
+                outputs,
+                per,
+                tuple(sorted(r.reads)),
+                derives,
+                next(deciders),
             )
         return out
 
@@ -246,7 +255,11 @@ class Evaluator:
             for result, env, plan in work:
                 if stratum < len(plan.strata):
                     for fast in plan.strata[stratum]:
-                        run = _fire_fast(fast, env, plan.position[fast.rule.index], explain)
+                        order = plan.position[fast.rule.index]
+                        if explain:
+                            run = _fire_fast(fast, env, order, explain)
+                        else:
+                            run = _decide_fast(fast, env, order)
                         result.runs.append(run)
                         for name, ref in fast.derives:
                             value = run.outputs[name]
@@ -256,6 +269,24 @@ class Evaluator:
         strata = max((len(plan.strata) for _, _, plan in work), default=0)
         agenda().run(strata, step, label)
         return results
+
+
+def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int) -> RuleRun:
+    """The decision-only firing: one generated call per rule, nothing kept for explaining."""
+    try:
+        outputs = fast.decide(env)
+    except MissingValue as exc:
+        raise EvaluationError(
+            f"{fast.rule.label} reads '{exc.ref}', which this case does not have "
+            "(guard it, e.g. with huishouden.heeft_partner and ...)"
+        ) from None
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise EvaluationError(f"{fast.rule.label}: {exc}") from None
+    if outputs is None:
+        return RuleRun(fast.rule, order, False, {}, {}, None)
+    if fast.per_from_voorziening:
+        outputs["per"] = env[PER]
+    return RuleRun(fast.rule, order, True, {}, outputs, None)
 
 
 def _fire_fast(fast: _FastRule, env: dict[Ref, Value], order: int, explain: bool) -> RuleRun:

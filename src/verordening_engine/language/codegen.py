@@ -185,3 +185,60 @@ def generate(exprs: Sequence[Compiled]) -> list[Generated]:
         namespace[f"_f{i}"] if code is not None else _closure(e)
         for i, (e, code) in enumerate(zip(exprs, codes, strict=True))
     ]
+
+
+_DECIDE = """
+def {name}(v):
+    try:
+        if not ({condition}):
+            return None
+        return {{{outputs}}}
+    except KeyError as exc:
+        raise _Missing(exc.args[0]) from None
+"""
+
+Decider = Callable[[Env], dict[str, Any] | None]
+
+
+def generate_deciders(
+    rules: Sequence[tuple[Compiled | None, Sequence[tuple[str, Compiled]]]],
+) -> list[Decider]:
+    """Per rule one function: None when its condition fails, else its outputs by name.
+
+    The decision-only path calls one function per rule instead of one per expression.
+    A rule with an expression the generator cannot write is composed from `generate`.
+    """
+    names: dict[str, Any] = dict(_HELPERS)
+    bodies: list[str | None] = []
+    for i, (condition, outputs) in enumerate(rules):
+        cond = "True" if condition is None else _one(condition, names)
+        codes = [(key, _one(expr, names)) for key, expr in outputs]
+        if cond is None or any(code is None for _, code in codes):
+            bodies.append(None)
+            continue
+        fields = ", ".join(f"{key!r}: {code}" for key, code in codes)
+        bodies.append(_DECIDE.format(name=f"_d{i}", condition=cond, outputs=fields))
+    namespace: dict[str, Any] = {"__builtins__": {}, "KeyError": KeyError, **names}
+    try:
+        exec(compile("".join(b for b in bodies if b), "<verordening: deciders>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        if len(rules) > 1:
+            return [d for rule in rules for d in generate_deciders([rule])]
+        bodies = [None]
+    return [
+        namespace[f"_d{i}"] if body is not None else _composed(*rules[i])
+        for i, body in enumerate(bodies)
+    ]
+
+
+def _composed(condition: Compiled | None, outputs: Sequence[tuple[str, Compiled]]) -> Decider:
+    parts = generate([e for e in ([condition] if condition else []) + [e for _, e in outputs]])
+    test = parts.pop(0) if condition is not None else None
+    named = [(key, fn) for (key, _), fn in zip(outputs, parts, strict=True)]
+
+    def decide(env: Env) -> dict[str, Any] | None:
+        if test is not None and not test(env):
+            return None
+        return {key: fn(env) for key, fn in named}
+
+    return decide
