@@ -206,3 +206,24 @@ def test_reloading_edited_rules_reuses_the_one_durable_ruleset(regels_copy: Path
         meta.write_text(meta.read_text("utf-8") + f"\n# edit {i}\n", "utf-8")
         load_regelset_folder(regels_copy).evaluate(CASE)
     assert durable_agenda.agenda() is created
+
+
+def test_batch_zonder_uitleg_gives_the_same_decisions_without_artikelen(tmp_path: Path) -> None:
+    cases = [
+        SCENARIOS / "wmo-15-wasservice-kostprijs.yaml",
+        SCENARIOS / "wmo-05-verwijzing-wasservice.yaml",
+    ]
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for case in cases:
+        (folder / case.name).write_text(case.read_text("utf-8"), "utf-8")
+    lean = _cli("batch", str(folder), "--zonder-uitleg", "--workers", "1")
+    full = _cli("batch", str(folder), "--workers", "1")
+    assert lean.returncode == full.returncode == 0, lean.stderr
+    lean_docs = [json.loads(line) for line in lean.stdout.splitlines()]
+    full_docs = [json.loads(line) for line in full.stdout.splitlines()]
+    assert len(lean_docs) == len(full_docs) == 2
+    for a, b in zip(lean_docs, full_docs, strict=True):
+        assert all(besluit["artikelen"] == [] for besluit in a["besluiten"])
+        assert any(besluit["artikelen"] for besluit in b["besluiten"])
+        assert _decisions(a) == _decisions(b)
