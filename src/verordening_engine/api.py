@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .besluit.alternatives import find_alternatives, needs_alternatives
+from .besluit.decision import decide_request
 from .besluit.explanation import explain_request
 from .besluit.household import household_contributions
 from .besluit.model import Besluit, BesluitDocument, EngineRef, VerordeningRef
@@ -58,13 +60,16 @@ class Regelset:
         engine: str = "durable",
         buiten_geldigheid: bool = False,
         alternatieven: bool = True,
+        explain: bool = True,
     ) -> BesluitDocument:
         """Decide every request of `case` (a model, a dict, or a path to YAML/JSON).
 
         A peildatum outside this version's validity is an error (VerordeningError) unless
         `buiten_geldigheid=True` asks for a what-if evaluation. `alternatieven=False` skips
         the search for what would change the outcome (the costly part for refused requests
-        and contributions; batch runs may not need it).
+        and contributions). With `explain=False` the decisions are complete and identical,
+        but `artikelen` (the explanation) is left empty and no alternatives are searched:
+        the fast path for batches.
         """
         casus, doc = read_case(case)
         return self.evaluate_casus(
@@ -73,6 +78,7 @@ class Regelset:
             engine=engine,
             buiten_geldigheid=buiten_geldigheid,
             alternatieven=alternatieven,
+            explain=explain,
         )
 
     def evaluate_casus(
@@ -83,10 +89,13 @@ class Regelset:
         engine: str = "durable",
         buiten_geldigheid: bool = False,
         alternatieven: bool = True,
+        explain: bool = True,
     ) -> BesluitDocument:
         if not buiten_geldigheid:
             self.check_peildatum(casus, doc)
-        return self.evaluate_detailed(casus, doc, engine=engine, alternatieven=alternatieven)[0]
+        return self.evaluate_detailed(
+            casus, doc, engine=engine, alternatieven=alternatieven, explain=explain
+        )[0]
 
     def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
         """Raise when the case's peildatum lies outside this version's validity."""
@@ -116,6 +125,7 @@ class Regelset:
         *,
         engine: str = "durable",
         alternatieven: bool = True,
+        explain: bool = True,
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
@@ -123,13 +133,15 @@ class Regelset:
         requests = bind_case(rs, casus, doc)
         try:
             results: list[RequestRun] = (
-                self.evaluator.run(requests) if engine == "durable" else run_fixpoint(rs, requests)
+                self.evaluator.run(requests, explain)
+                if engine == "durable"
+                else run_fixpoint(rs, requests)
             )
         except CaseValueError as exc:
             raise _located(exc, casus, doc) from None
         closure = _closure(rs)
-        besluiten = [_decide(rs, r, closure, casus.peildatum) for r in results]
-        if alternatieven:
+        besluiten = [_decide(rs, r, closure, casus.peildatum, explain) for r in results]
+        if alternatieven and explain:
             besluiten = [
                 b.model_copy(update={"alternatieven": find_alternatives(rs, casus, r, b, closure)})
                 if needs_alternatives(b)
@@ -151,9 +163,14 @@ class Regelset:
 
 
 def _decide(
-    rs: CompiledRegelset, result: RequestRun, closure: dict[str, frozenset[str]], day: dt.date
+    rs: CompiledRegelset,
+    result: RequestRun,
+    closure: dict[str, frozenset[str]],
+    day: dt.date,
+    explain: bool = True,
 ) -> Besluit:
-    """Settle and explain one request; undecided, with what is missing, when facts lack."""
+    """Settle and (with `explain`) explain one request; undecided, with what is missing,
+    when facts lack."""
     settled = settle(rs, result.runs, closure)
     missing = missing_inputs(result.runs, settled, closure)
     if not missing:
@@ -161,17 +178,35 @@ def _decide(
             result = RequestRun(
                 result.inputs, [r for r in result.runs if not r.missing], result.derived
             )
+        if not explain:
+            return decide_request(rs, result, settled)
         return explain_request(rs, result, settled, day)
     shown = RequestRun(result.inputs, [r for r in result.runs if not r.missing], result.derived)
-    besluit = explain_request(rs, shown, undecided(settled), day)
+    besluit = (
+        explain_request(rs, shown, undecided(settled), day)
+        if explain
+        else decide_request(rs, shown, undecided(settled))
+    )
     return besluit.model_copy(
         update={"ontbrekende_gegevens": ontbrekende_gegevens(rs, result.inputs, missing)}
     )
 
 
+# At most this many compiled versions are kept per process (least recently loaded go
+# first), so a long-running process that reloads edited rules does not grow without bound.
+# The durable-rules side is shared by every version (engine/durable_agenda.py).
+MAX_VERSIONS = 8
 _CACHE: dict[str, Regelset] = {}
 _CLOSURES: dict[str, dict[str, frozenset[str]]] = {}
 _LOCK = threading.Lock()
+
+
+def _reset_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_in_child)
 
 
 def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
@@ -213,11 +248,16 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
         return _BY_CONTENT[key]
     source = load_source(folder)
     with _LOCK:
-        cached = _CACHE.get(source.sha256)
+        cached = _CACHE.pop(source.sha256, None)
         if cached is None:
             compiled = compile_regelset(source)
             cached = Regelset(compiled, Evaluator(compiled))
-            _CACHE[source.sha256] = cached
+        _CACHE[source.sha256] = cached  # most recently loaded last
+        while len(_CACHE) > MAX_VERSIONS:
+            gone = _CACHE.pop(next(iter(_CACHE)))
+            _CLOSURES.pop(gone.compiled.sha256, None)
+            for stale in [k for k, v in _BY_CONTENT.items() if v is gone]:
+                del _BY_CONTENT[stale]
         if key is not None:
             _BY_CONTENT[key] = cached
         return cached

@@ -146,6 +146,7 @@ class Keuzes:
     versie: str | None = None  # else each case's own `versie:`, else the one in force
     buiten_geldigheid: bool = False  # what-if: a peildatum outside the version's validity
     alternatieven: bool = True  # what would change the outcome (costly; not for regression)
+    explain: bool = True  # False: decisions only, `artikelen` left empty (the fast path)
 
 
 def evaluate_one(
@@ -169,6 +170,7 @@ def evaluate_one(
             doc,
             buiten_geldigheid=keuzes.buiten_geldigheid,
             alternatieven=keuzes.alternatieven,
+            explain=keuzes.explain,
         )
         return BatchResult(item.index, casus.casus, document.model_dump(mode="json"), None)
     except VerordeningError as exc:
@@ -228,6 +230,7 @@ def evaluate_many(
     in_flight: int = 8,
     buiten_geldigheid: bool = False,
     alternatieven: bool = True,
+    explain: bool = True,
 ) -> Iterator[BatchResult]:
     """One result per case, in input order; a bad case yields an error record, the run goes on.
 
@@ -238,7 +241,7 @@ def evaluate_many(
     error record unless `buiten_geldigheid`.
     """
     regels = str(resolve_regels(regels))
-    keuzes = Keuzes(versie, buiten_geldigheid, alternatieven)
+    keuzes = Keuzes(versie, buiten_geldigheid, alternatieven, explain)
     chunks = chunked(as_inputs(cases), chunk_size)
     if executor is None:
         for chunk in chunks:

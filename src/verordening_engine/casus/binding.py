@@ -50,8 +50,8 @@ def pointer(loc: Loc) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
 
 
-def _convert(feit: Feit, value: Any) -> Value:
-    kind = feit.type.value
+def _convert(feit: Feit, value: Any, kind: str | None = None) -> Value:
+    kind = kind or feit.type.value
     if kind == "waarheid":
         if isinstance(value, bool):
             return value

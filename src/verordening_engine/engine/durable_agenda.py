@@ -1,159 +1,159 @@
-"""The only module that touches durable-rules: a Rete agenda for our compiled rules.
+"""The only module that touches durable-rules: the agenda that chains the strata of a case.
 
-Each compiled rule becomes a durable rule that joins the request fact with the derived
-facts the rule reads; durable-rules decides when a rule can fire (forward chaining over
-derived facts), our action evaluates the typed expressions and asserts the derived facts
-it defines. Pitfalls handled (see shared/docs/engine-notes.md): a sentinel fact per case,
-a Host without timer threads, no negation, exceptions in actions surfaced, only consumed
-fact types asserted, JSON-safe values, a bound on firings, one lock per ruleset.
+Design (see shared/docs/engine-notes.md for the measured pitfalls):
+
+- The derivation graph of a regelset is cut into strata (a rule's stratum is one more than
+  the strata of the rules defining what it reads). Durable-rules holds one rule, `stratum`,
+  that fires on a bundle fact `{t: "b", s: k}`; its action evaluates stratum k for every
+  request of the case and asserts the bundle of stratum k+1, so durable-rules chains the
+  strata and every action does a stratum's worth of work (one assert per action).
+- The durable definition is the same whatever the regelset: no rule set that validates can
+  reach durable's fixed 64-entry Rete stack (error 303, then a crash in `delete_state`) or
+  error 107, and one registered ruleset serves every regelset version the process loads,
+  so reloading edited rules does not grow the process (durable rulesets cannot be removed).
+- The C API is driven directly (`assert_fact`, `start_action_for_state`,
+  `complete_and_start_action`, `delete_state`): no JSON state round trip per action, and an
+  interrupt (KeyboardInterrupt, SystemExit) inside an action propagates as itself instead of
+  being recorded as a rule failure; the case's working memory is still released.
+- The first bundle always matches, so an action completes before `delete_state` (pitfall 1);
+  there are no timer threads (no Host at all), no negation, only consumed facts asserted.
+- glibc: `mallopt(M_TOP_PAD, 16 MiB)` once, so the per-case working memory is not handed
+  back to the OS and faulted in again on every case.
+- One lock serialises the engine; it is replaced in a forked child, so forking while
+  another thread evaluates cannot deadlock the child.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
+import os
+import sys
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 import durable_rules_engine
-from durable.engine import Host
 
 from ..errors import EvaluationError
 
-Scalar = bool | int | str
-FireCallback = Callable[[int, str, dict[str, Scalar]], list[tuple[str, Scalar]]]
-
-REQUEST = "aanvraag"
-SENTINEL = "$start"
+_DEFINITION = {"stratum": {"all": [{"b": {"t": "b"}}]}}
+_M_TOP_PAD = -2
+_TOP_PAD = 16 << 20
 
 
-@dataclass(frozen=True)
-class EngineRule:
-    """Rules that wait for the same facts: one durable rule, one action, fewer round trips."""
-
-    indices: tuple[int, ...]
-    applies_to: frozenset[str]
-    needs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EngineRequest:
-    key: str
-    voorziening: str
-
-
-class _QuietHost(Host):  # type: ignore[misc]
-    """A Host without the timer threads that would run actions off the caller's thread."""
-
-    def _run(self) -> None:
-        return None
+def _keep_heap_top() -> None:
+    """Ask glibc to keep 16 MiB at the top of the heap (no page faults per case)."""
+    try:  # glibc answers this instantly (platform.libc_ver() reads the whole executable)
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError, AttributeError):
+        libc = ""
+    if not sys.platform.startswith("linux") or not libc.startswith("glibc"):
+        return
+    try:
+        ctypes.CDLL(None).mallopt(_M_TOP_PAD, _TOP_PAD)
+    except (OSError, AttributeError):  # not glibc after all: nothing to tune
+        return
 
 
-_HOST = _QuietHost()
-_HOST_LOCK = threading.Lock()
-_NAMES = itertools.count()
+class DurableAgenda:
+    """The process-wide durable ruleset that chains strata; use `agenda()` to get it."""
 
-
-class _Run:
-    def __init__(self, fire: FireCallback, max_firings: int) -> None:
-        self.fire = fire
-        self.max_firings = max_firings
-        self.firings = 0
-        self.error: BaseException | None = None
-
-
-class DurableRuleset:
-    """One regelset version registered once in the process-wide host (never removed)."""
-
-    def __init__(
-        self,
-        label: str,
-        rules: Sequence[EngineRule],
-        all_voorzieningen: frozenset[str],
-        consumed: frozenset[str],
-    ) -> None:
-        self.consumed = consumed
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
+        self.name = f"verordening-strata-{os.getpid()}"
+        self.lock = threading.Lock()
         self._sids = itertools.count()
-        self._run: _Run | None = None
-        definition: dict[str, Any] = {
-            "start": {"all": [{"s": {"t": SENTINEL}}], "run": self._sentinel_action},
-        }
-        for number, rule in enumerate(rules):
-            request: dict[str, Any] = {"t": REQUEST}
-            if rule.applies_to != all_voorzieningen:
-                choices = [{"v": v} for v in sorted(rule.applies_to)]
-                request = {
-                    "$and": [{"t": REQUEST}, choices[0] if len(choices) == 1 else {"$or": choices}]
-                }
-            pattern: list[dict[str, Any]] = [{"a": request}]
-            for i, name in enumerate(rule.needs):
-                pattern.append({f"d{i}": {"$and": [{"t": "f:" + name}, {"k": {"a": "k"}}]}})
-            definition[f"r{number}"] = {"all": pattern, "run": self._action(rule)}
-        self.name = f"{label}#{next(_NAMES)}"
-        with _HOST_LOCK:
-            _HOST.register_rulesets({self.name: _with_actions(definition)})
-            self._ruleset = _HOST.get_ruleset(self.name)
+        try:
+            self._handle = durable_rules_engine.create_ruleset(self.name, json.dumps(_DEFINITION))
+        except Exception as exc:  # durable reports failures as bare exceptions with a code
+            raise EvaluationError(f"durable-rules could not create the agenda: {exc}") from None
 
-    def _sentinel_action(self, c: Any) -> None:
-        return None
+    def run(self, strata: int, step: Callable[[int], None], label: str) -> int:
+        """Fire `step(0)`, ..., `step(strata - 1)` through durable-rules; returns the actions.
 
-    def _action(self, rule: EngineRule) -> Callable[[Any], None]:
-        needs = rule.needs
-        indices = rule.indices
-
-        def action(c: Any) -> None:
-            run = self._run
-            if run is None or run.error is not None:
-                return
-            try:
-                run.firings += len(indices)
-                if run.firings > run.max_firings:
-                    raise EvaluationError(f"more than {run.max_firings} rule firings in one case")
-                matched = c._m
-                key = matched["a"]["k"]
-                derived = {name: matched[f"d{i}"]["w"] for i, name in enumerate(needs)}
-                for index in indices:
-                    for name, value in run.fire(index, key, derived):
-                        if name in self.consumed:
-                            c.assert_fact({"t": "f:" + name, "k": key, "w": value})
-            except BaseException as exc:  # surfaced after the run (pitfall 4)
-                run.error = exc
-
-        return action
-
-    def run(self, requests: Sequence[EngineRequest], fire: FireCallback, max_firings: int) -> int:
-        """Evaluate one case in its own working memory; returns the number of firings."""
-        with self._lock:
+        `step` evaluates one stratum for every request of the case. An `Exception` from it
+        stops the chain and is re-raised; the case's working memory is released either way.
+        """
+        if strata <= 0:
+            return 0
+        h = self._handle
+        with self.lock:
             sid = f"c{next(self._sids)}"
-            run = _Run(fire, max_firings)
-            self._run = run
-            facts: list[dict[str, Scalar]] = [{"sid": sid, "t": SENTINEL}]
-            facts += [{"sid": sid, "t": REQUEST, "k": r.key, "v": r.voorziening} for r in requests]
+            state = self._assert(sid, 0, label)
+            actions = 0
+            message: str | None = None
             try:
-                code, state = durable_rules_engine.assert_facts(
-                    self._ruleset._handle, json.dumps(facts, ensure_ascii=False)
-                )
-                if code == 2:
-                    raise EvaluationError("two requests in one case have the same key")
-                errors: list[BaseException] = []
-                self._ruleset.do_actions(state, lambda e, _s: errors.append(e) if e else None)
-                if errors and run.error is None:
-                    run.error = errors[0]
+                started = durable_rules_engine.start_action_for_state(h, state)
+                message = started[1] if started else None
+                while message is not None:
+                    actions += 1
+                    stratum = _stratum(message)
+                    if stratum != actions - 1 or actions > strata:
+                        raise EvaluationError(
+                            f"{label}: durable-rules fired stratum {stratum} out of order"
+                        )
+                    step(stratum)
+                    if stratum + 1 < strata:
+                        self._assert(sid, stratum + 1, label)
+                    message = durable_rules_engine.complete_and_start_action(h, state)
+                if actions != strata:
+                    raise EvaluationError(
+                        f"{label}: durable-rules fired {actions} of {strata} strata"
+                    )
+                return actions
             finally:
-                self._run = None
-                self._ruleset.delete_state(sid)
-            if run.error is not None:
-                if not isinstance(run.error, Exception):  # Ctrl-C, exit: stop, not a rule fault
-                    raise run.error
-                if isinstance(run.error, EvaluationError):
-                    raise run.error
-                raise EvaluationError(f"a rule action failed: {run.error!r}") from run.error
-            return run.firings
+                self._release(sid, state, message)
+
+    def _assert(self, sid: str, stratum: int, label: str) -> int:
+        fact = f'{{"sid":"{sid}","t":"b","s":{stratum}}}'
+        try:
+            result = durable_rules_engine.assert_fact(self._handle, fact)
+        except Exception as exc:
+            raise EvaluationError(
+                f"{label}: durable-rules error in stratum {stratum}: {exc}"
+            ) from None
+        code = result[0] if isinstance(result, tuple) else result
+        if code not in (0,):
+            raise EvaluationError(f"{label}: durable-rules error code {code} in stratum {stratum}")
+        state: int = result[1] if isinstance(result, tuple) else 0
+        return state
+
+    def _release(self, sid: str, state: int, message: str | None) -> None:
+        # finish an interrupted chain without evaluating, so the sid can be deleted safely
+        try:
+            while message is not None:
+                message = durable_rules_engine.complete_and_start_action(self._handle, state)
+        except Exception:  # the case already failed: deleting the sid is what matters
+            pass
+        durable_rules_engine.delete_state(self._handle, sid)
 
 
-def _with_actions(definition: dict[str, Any]) -> dict[str, Any]:
-    # register_rulesets mutates what it is given (it pops "run"): hand it a copy
-    return {name: dict(rule) for name, rule in definition.items()}
+def _stratum(message: str) -> int:
+    bundle = json.loads(message)["stratum"]["b"]
+    return int(bundle["s"])
+
+
+_AGENDA: DurableAgenda | None = None
+_AGENDA_LOCK = threading.Lock()
+
+
+def agenda() -> DurableAgenda:
+    """The one agenda of this process (created on first use)."""
+    global _AGENDA
+    if _AGENDA is None:
+        with _AGENDA_LOCK:
+            if _AGENDA is None:
+                _keep_heap_top()
+                _AGENDA = DurableAgenda()
+    return _AGENDA
+
+
+def _after_fork_in_child() -> None:
+    # a thread of the parent may have held a lock at fork time; the child has no such thread
+    global _AGENDA_LOCK
+    _AGENDA_LOCK = threading.Lock()
+    if _AGENDA is not None:
+        _AGENDA.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

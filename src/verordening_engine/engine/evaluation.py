@@ -1,27 +1,34 @@
-"""Evaluate the requests of one case: fire rules (on durable-rules, or by plain fixpoint).
+"""Evaluate the requests of one case: on durable-rules by strata, or by plain fixpoint.
 
-`fire` is the single place where a rule meets values; the durable agenda and the
-reference fixpoint both call it, so they can be compared rule for rule.
+The default path runs each voorziening's precomputed plan (its rules by stratum, their
+expressions as generated Python functions) with durable-rules chaining the strata. The
+reference fixpoint fires the closure-compiled rules with `fire` until nothing changes;
+the two are independent implementations and are compared rule for rule in the tests. A
+request whose case lacks a fact runs `fire` on the default path too: it evaluates in
+three-valued logic and says which absent facts leave a rule open.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from ..casus.binding import RequestInputs
-from ..engine.durable_agenda import DurableRuleset, EngineRequest, EngineRule, Scalar
 from ..errors import CaseValueError, EvaluationError
-from ..language.expressions import Compiled, Context, MissingValue, Ref, T, Value
+from ..language.codegen import Decider, Generated, generate, generate_deciders
+from ..language.expressions import Compiled, Context, MissingValue, Ref, Value
 from ..regels.compiled import CompiledRegelset, CompiledRule
+from .durable_agenda import agenda
+
+NOTHING_UNKNOWN: Mapping[str, frozenset[Ref]] = MappingProxyType({})
 
 PER = Ref("voorziening", "bijdrage_per")
 
 
-@dataclass(frozen=True)
-class RuleRun:
-    """The result of evaluating one rule for one request."""
+class RuleRun(NamedTuple):
+    """The result of evaluating one rule for one request (a tuple: cheap to make)."""
 
     rule: CompiledRule
     order: int
@@ -33,7 +40,7 @@ class RuleRun:
     # or conclusion unknown); for a bepaal rule, `unknown` holds each derived fact it could
     # not define with the absent input facts behind it
     missing: frozenset[Ref] = frozenset()
-    unknown: Mapping[str, frozenset[Ref]] = field(default_factory=dict)
+    unknown: Mapping[str, frozenset[Ref]] = NOTHING_UNKNOWN
 
 
 @dataclass
@@ -170,18 +177,73 @@ def _case_facts(rule: CompiledRule, ctx: Context) -> dict[str, str]:
     return out
 
 
-def encode(value: Value) -> Scalar:
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    assert isinstance(value, bool | int | str)
-    return value
+@dataclass(frozen=True)
+class _FastRule:
+    """A rule with its expressions as generated Python functions (see language.codegen)."""
+
+    rule: CompiledRule
+    condition: Generated | None
+    conjuncts: tuple[tuple[Compiled, Generated], ...]
+    outputs: tuple[tuple[str, Generated], ...]
+    per_from_voorziening: bool
+    reads: tuple[Ref, ...]
+    derives: tuple[tuple[str, Ref], ...]
+    decide: Decider  # condition and outputs in one call, for the decision-only path
 
 
-def decode(type_: T, value: Scalar) -> Value:
-    if type_ is T.datum:
-        assert isinstance(value, int)
-        return dt.date.fromordinal(value)
-    return value
+@dataclass(frozen=True)
+class Plan:
+    """What one voorziening runs: its rules by stratum, and each rule's place in the trace.
+
+    Every rule for a voorziening fires exactly once (a `bepaal` rule has no condition, and a
+    rule only reads facts defined for all its voorzieningen), so both are static. The trace
+    order is the one the agenda always had: among the rules whose facts are known, the
+    earliest-defined group first; the explanation lists steps in this order.
+    """
+
+    strata: tuple[tuple[_FastRule, ...], ...]
+    position: dict[int, int]
+
+
+def _strata(rules: Sequence[CompiledRule]) -> list[list[CompiledRule]]:
+    definer = {name: r for r in rules if r.kind == "bepaal" for name in r.outputs}
+    level: dict[int, int] = {}
+    for rule in rules:  # iterative, so a long chain of derived facts cannot overflow the stack
+        stack = [rule]
+        while stack:
+            top = stack[-1]
+            if top.index in level:
+                stack.pop()
+                continue
+            todo = [definer[n] for n in top.needs if definer[n].index not in level]
+            if todo:
+                stack.extend(todo)
+                continue
+            level[top.index] = 1 + max((level[definer[n].index] for n in top.needs), default=-1)
+            stack.pop()
+    out: list[list[CompiledRule]] = [[] for _ in range(1 + max(level.values(), default=-1))]
+    for rule in rules:
+        out[level[rule.index]].append(rule)
+    return out
+
+
+def _trace_order(groups: list[tuple[int, tuple[str, ...], list[CompiledRule]]]) -> list[int]:
+    """Rule indices in agenda order: repeatedly the first group whose needs are all known."""
+    known: set[str] = set()
+    pending = list(groups)
+    order: list[int] = []
+    while pending:
+        ready = next(
+            (i for i, (_, needs, _m) in enumerate(pending) if all(n in known for n in needs)),
+            None,
+        )
+        if ready is None:
+            raise EvaluationError("a rule waits for a fact no rule for its voorziening defines")
+        for rule in pending.pop(ready)[2]:
+            order.append(rule.index)
+            if rule.kind == "bepaal":
+                known.update(rule.outputs)
+    return order
 
 
 class Evaluator:
@@ -189,47 +251,180 @@ class Evaluator:
 
     def __init__(self, regelset: CompiledRegelset) -> None:
         self.rs = regelset
-        self.types = {name: T(f.type.value) for name, f in regelset.derived.items()}
-        groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+        self.label = f"regelset {regelset.meta.id} {regelset.meta.versie}"
+        # groups of rules that wait for the same facts, in order of first definition
+        self.group_of: dict[tuple[frozenset[str], tuple[str, ...]], int] = {}
         for r in regelset.rules:
-            groups.setdefault((r.applies_to, r.needs), []).append(r.index)
-        self.engine = DurableRuleset(
-            f"{regelset.meta.id}@{regelset.meta.versie}",
-            [EngineRule(tuple(ix), applies, needs) for (applies, needs), ix in groups.items()],
-            frozenset(regelset.catalogue),
-            regelset.consumed,
+            self.group_of.setdefault((r.applies_to, r.needs), len(self.group_of))
+        self.fast: dict[int, _FastRule] = {}
+        self.plans: dict[str, Plan] = {}
+
+    def plan(self, voorziening: str) -> Plan:
+        """The plan of one voorziening, made on first use (a cold CLI run needs one or two)."""
+        found = self.plans.get(voorziening)
+        if found is not None:
+            return found
+        rules = self.rs.rules_for[voorziening]
+        self.fast.update(self._generate([r for r in rules if r.index not in self.fast]))
+        groups: dict[int, tuple[int, tuple[str, ...], list[CompiledRule]]] = {}
+        for r in rules:
+            g = self.group_of[(r.applies_to, r.needs)]
+            groups.setdefault(g, (g, r.needs, []))[2].append(r)
+        order = _trace_order([groups[g] for g in sorted(groups)])
+        found = Plan(
+            tuple(tuple(self.fast[r.index] for r in layer) for layer in _strata(rules)),
+            {index: place for place, index in enumerate(order)},
         )
+        self.plans[voorziening] = found
+        return found
 
-    def max_firings(self, requests: Sequence[RequestInputs]) -> int:
-        return sum(len(self.rs.rules_for[r.voorziening]) for r in requests) + 1
+    @staticmethod
+    def _generate(rules: Sequence[CompiledRule]) -> dict[int, _FastRule]:
+        exprs: list[Compiled] = []
+        for r in rules:
+            if r.condition is not None:
+                exprs.append(r.condition)
+                exprs.extend(r.condition.conjuncts)
+            exprs.extend(r.outputs.values())
+        functions = iter(generate(exprs))
+        deciders = iter(generate_deciders([(r.condition, list(r.outputs.items())) for r in rules]))
+        out = {}
+        for r in rules:
+            condition = conjuncts = None
+            if r.condition is not None:
+                condition = next(functions)
+                conjuncts = tuple((c, next(functions)) for c in r.condition.conjuncts)
+                if not conjuncts:
+                    conjuncts = ((r.condition, condition),)
+            outputs = tuple((name, next(functions)) for name in r.outputs)
+            per = (
+                r.kind == "eigen_bijdrage"
+                and r.regel.eigen_bijdrage is not None
+                and r.regel.eigen_bijdrage.per is None
+            )
+            derives = (
+                tuple((n, Ref("afgeleid", n)) for n in r.outputs) if r.kind == "bepaal" else ()
+            )
+            out[r.index] = _FastRule(
+                r,
+                condition,
+                conjuncts or (),
+                outputs,
+                per,
+                tuple(sorted(r.reads)),
+                derives,
+                next(deciders),
+            )
+        return out
 
-    def run(self, requests: Sequence[RequestInputs]) -> list[RequestRun]:
-        """Forward chaining on durable-rules."""
-        results = {r.aanvraag: RequestRun(r) for r in requests}
-        counter = iter(range(10**9))
+    def run(self, requests: Sequence[RequestInputs], explain: bool = True) -> list[RequestRun]:
+        """Forward chaining on durable-rules, one stratum of every request per action."""
+        results = [RequestRun(r) for r in requests]
+        work = [
+            (result, dict(result.inputs.values), self.plan(result.inputs.voorziening))
+            for result in results
+        ]
+        label = self.label
 
-        def callback(index: int, key: str, matched: dict[str, Scalar]) -> list[tuple[str, Scalar]]:
-            result = results[key]
-            rule = self.rs.rules[index]
-            derived = {
-                name: decode(self.types[name], v) for name, v in matched.items() if v != UNKNOWN
-            }
-            run = fire(rule, result.inputs, derived, next(counter), result.unknown)
-            result.runs.append(run)
-            if rule.kind != "bepaal":
-                return []
-            result.derived.update(run.outputs)
-            result.unknown.update(run.unknown)
-            return [(name, encode(value)) for name, value in run.outputs.items()] + [
-                (name, UNKNOWN) for name in run.unknown
-            ]
+        def step(stratum: int) -> None:
+            for result, env, plan in work:
+                if stratum >= len(plan.strata):
+                    continue
+                if result.inputs.absent:
+                    # a fact is missing: the reference firing, which knows what an absent
+                    # fact leaves open (generated code reads every name it meets)
+                    for fast in plan.strata[stratum]:
+                        rule = fast.rule
+                        run = fire(
+                            rule,
+                            result.inputs,
+                            result.derived,
+                            plan.position[rule.index],
+                            result.unknown,
+                        )
+                        result.runs.append(run)
+                        if rule.kind == "bepaal":
+                            result.derived.update(run.outputs)
+                            result.unknown.update(run.unknown)
+                    continue
+                for fast in plan.strata[stratum]:
+                    order = plan.position[fast.rule.index]
+                    if explain:
+                        run = _fire_fast(fast, env, order, explain, result.inputs.aanvraag)
+                    else:
+                        run = _decide_fast(fast, env, order, result.inputs.aanvraag)
+                    result.runs.append(run)
+                    for name, ref in fast.derives:
+                        value = run.outputs[name]
+                        env[ref] = value
+                        result.derived[name] = value
 
-        self.engine.run(
-            [EngineRequest(r.aanvraag, r.voorziening) for r in requests],
-            callback,
-            self.max_firings(requests),
-        )
-        return [results[r.aanvraag] for r in requests]
+        strata = max((len(plan.strata) for _, _, plan in work), default=0)
+        agenda().run(strata, step, label)
+        return results
+
+
+def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int, aanvraag: str) -> RuleRun:
+    """The decision-only firing: one generated call per rule, nothing kept for explaining."""
+    try:
+        outputs = fast.decide(env)
+    except MissingValue as exc:
+        raise EvaluationError(
+            f"{fast.rule.label} reads '{exc.ref}', which this case does not have "
+            "(guard it, e.g. with huishouden.heeft_partner and ...)"
+        ) from None
+    except (OverflowError, ValueError) as exc:
+        raise _value_error(fast, env, exc, aanvraag) from None
+    except ZeroDivisionError as exc:
+        raise EvaluationError(f"{fast.rule.label}: {exc}") from None
+    if outputs is None:
+        return RuleRun(fast.rule, order, False, {}, {}, None)
+    if fast.per_from_voorziening:
+        outputs["per"] = env[PER]
+    return RuleRun(fast.rule, order, True, {}, outputs, None)
+
+
+def _fire_fast(
+    fast: _FastRule, env: dict[Ref, Value], order: int, explain: bool, aanvraag: str
+) -> RuleRun:
+    """`fire` on generated functions; without `explain` the facts used are not collected."""
+    rule = fast.rule
+    try:
+        applied = True
+        failed = None
+        if fast.condition is not None:
+            applied = bool(fast.condition(env))
+            if not applied and explain:
+                for part, fn in fast.conjuncts:
+                    if not fn(env):
+                        failed = part
+                        break
+        outputs = {name: fn(env) for name, fn in fast.outputs} if applied else {}
+        if applied and fast.per_from_voorziening:
+            outputs["per"] = env[PER]
+    except MissingValue as exc:
+        raise EvaluationError(
+            f"{rule.label} reads '{exc.ref}', which this case does not have "
+            "(guard it, e.g. with huishouden.heeft_partner and ...)"
+        ) from None
+    except (OverflowError, ValueError) as exc:
+        raise _value_error(fast, env, exc, aanvraag) from None
+    except ZeroDivisionError as exc:
+        raise EvaluationError(f"{rule.label}: {exc}") from None
+    used = {ref: env[ref] for ref in fast.reads if ref in env} if explain else {}
+    return RuleRun(rule, order, applied, used, outputs, failed)
+
+
+def _value_error(
+    fast: _FastRule, env: Mapping[Ref, Value], exc: Exception, aanvraag: str
+) -> Exception:
+    """Out of range on a case's own values is bad input, located in the case; else a rule fault."""
+    facts = {
+        str(ref): str(env[ref]) for ref in fast.reads if ref.space in CASE_SPACES and ref in env
+    }
+    if facts:  # the rules type-checked: out of range on a case's values is bad input
+        return CaseValueError(f"{fast.rule.label}: {exc}", aanvraag, facts)
+    return EvaluationError(f"{fast.rule.label}: {exc}")
 
 
 def run_fixpoint(regelset: CompiledRegelset, requests: Sequence[RequestInputs]) -> list[RequestRun]:

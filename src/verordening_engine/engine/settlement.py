@@ -90,10 +90,12 @@ def settle(
     winners: dict[str, list[RuleRun]] = {}
     conflicts: dict[str, str] = {}
     chosen: dict[str, tuple[object, ...] | None] = {}
+    by_kind: dict[str, list[RuleRun]] = {}
+    for r in runs:  # one pass over the runs, not one per kind
+        if r.applied:
+            by_kind.setdefault(r.rule.kind, []).append(r)
     for kind in ("besluit", "eigen_bijdrage", "ingangsdatum", *NAMED_KINDS):
-        applied = sorted(
-            (r for r in runs if r.applied and r.rule.kind == kind), key=lambda r: r.rule.index
-        )
+        applied = sorted(by_kind.get(kind, ()), key=lambda r: r.rule.index)
         ids = {r.rule.id for r in applied}
         standing = []
         for run in applied:
@@ -108,7 +110,8 @@ def settle(
         for slot in slots:
             key = f"{kind}:{slot}" if kind in NAMED_KINDS else kind
             givers = [r for r in standing if slot in _slots(r)]
-            conclusions = sorted({_conclusion(r, slot) for r in givers}, key=repr)
+            distinct = {_conclusion(r, slot) for r in givers}
+            conclusions = sorted(distinct, key=repr) if len(distinct) > 1 else list(distinct)
             if len(conclusions) > 1:
                 names = ", ".join(f"{r.rule.id} (artikel {r.rule.artikel.nummer})" for r in givers)
                 conflicts[key] = (

@@ -110,7 +110,8 @@ class _Compiler:
         fn: Fn,
         conjuncts: tuple[Compiled, ...] = (),
     ) -> Compiled:
-        return Compiled(self.segment(node), type_, reads, fn, conjuncts)
+        expr = node if isinstance(node, ast.expr) else None
+        return Compiled(self.segment(node), type_, reads, fn, conjuncts, expr, self.source)
 
     # literals and names
     def _Constant(self, node: ast.Constant) -> Compiled:

@@ -90,6 +90,9 @@ class Compiled:
     reads: frozenset[Ref]
     fn: Fn
     conjuncts: tuple[Compiled, ...] = field(default=())
+    # the checked syntax tree and the full text its positions refer to (for code generation)
+    node: ast.expr | None = field(default=None, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
 
     def __call__(self, ctx: Context) -> Any:
         return self.fn(ctx)

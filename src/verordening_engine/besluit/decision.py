@@ -1,0 +1,53 @@
+"""The decision of one request without its explanation (`evaluate(..., explain=False)`).
+
+The same fields as the explained decision, from the same settlement, with `artikelen`
+left empty: no step is built, which is most of the cost of a case.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ..engine.evaluation import RequestRun
+from ..engine.settlement import Settled
+from ..language.expressions import T
+from ..regels.compiled import CompiledRegelset
+from .explanation import article_order
+from .model import Besluit, Bijdrage
+from .words import as_json
+
+_article_order = cache(article_order)  # a handful of article numbers, sorted per request
+
+
+def _slot_type(result: RequestRun, name: str) -> T:
+    for run in result.runs:
+        if run.rule.kind == "vaststelling" and name in run.rule.outputs:
+            return run.rule.outputs[name].type
+    return T.tekst
+
+
+def decide_request(rs: CompiledRegelset, result: RequestRun, settled: Settled) -> Besluit:
+    # the articles whose rules decided: applied, not set aside, and winning (as explained)
+    decisive = sorted(
+        {rs.rule_by_id[i].artikel.nummer for i in settled.winners}, key=_article_order
+    )
+    bijdrage = settled.eigen_bijdrage
+    return Besluit.model_construct(
+        aanvraag=result.inputs.aanvraag,
+        persoon=result.inputs.persoon,
+        voorziening=result.inputs.voorziening,
+        uitkomst=settled.uitkomst,
+        verwijzing=settled.verwijzing,
+        eigen_bijdrage=Bijdrage.model_construct(bedrag=bijdrage[0], per=bijdrage[1])
+        if bijdrage
+        else None,
+        ingangsdatum=settled.ingangsdatum,
+        termijnen=settled.termijnen,
+        vaststellingen={
+            name: as_json(_slot_type(result, name), value)
+            for name, value in settled.vaststellingen.items()
+        },
+        beslissende_artikelen=decisive,
+        problemen=list(settled.problems),
+        artikelen=[],
+    )
