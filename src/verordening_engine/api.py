@@ -367,7 +367,7 @@ def revalidated(casus: Casus) -> tuple[Casus, LocatedDocument]:
     if not isinstance(casus, Casus):
         raise VerordeningError([Problem("<casus>", None, None, "", "not a Casus model")])
     try:
-        data = casus.model_dump(mode="python", by_alias=True, exclude_none=True, warnings=False)
+        data = casus.model_dump(mode="python", by_alias=True, warnings=False)
     except Exception as exc:  # whatever a broken model raises while being read
         raise VerordeningError(
             [Problem("<casus>", None, None, "", f"the Casus model cannot be read: {exc}")]

@@ -20,10 +20,12 @@ from itertools import combinations
 
 from ..casus.binding import EARLIEST, LATEST, RequestInputs
 from ..casus.model import Casus
+from ..engine.completeness import missing_inputs, undecided
 from ..engine.evaluation import RequestRun, fire, request_context, run_fixpoint
 from ..engine.settlement import Settled, settle
 from ..errors import EvaluationError
 from ..language.expressions import Ref, T, Value, format_euro, parse_euro
+from ..reading.yaml_loading import Loc
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Uitkomst
 from . import dutch as nl
@@ -162,12 +164,22 @@ class _Search:
 
     def evaluate(self, changes: tuple[Change, ...]) -> Result | None:
         i = self.inputs
-        request = RequestInputs(i.aanvraag, i.persoon, i.voorziening, self.values(changes))
+        request = RequestInputs(
+            i.aanvraag, i.persoon, i.voorziening, self.values(changes), self.absent(changes)
+        )
         try:
             run = run_fixpoint(self.rs, [request])[0]
         except EvaluationError:
             return None
-        return _result(self.rs, run, settle(self.rs, run.runs, self.closure), self.for_bijdrage)
+        settled = settle(self.rs, run.runs, self.closure)
+        if missing_inputs(run.runs, settled, self.closure):  # still a fact short: undecided
+            settled = undecided(settled)
+        return _result(self.rs, run, settled, self.for_bijdrage)
+
+    def absent(self, changes: tuple[Change, ...]) -> dict[Ref, Loc]:
+        """The case's absent facts, less those a change now gives."""
+        given = {change.ref for change in changes}
+        return {ref: loc for ref, loc in self.inputs.absent.items() if ref not in given}
 
     def better(self, found: Result) -> bool:
         base = self.base
@@ -186,7 +198,11 @@ class _Search:
     def derive(self, values: dict[Ref, Value]) -> dict[str, Value] | None:
         """Only the derived facts, for the bisection (much cheaper than a whole decision)."""
         request = RequestInputs(
-            self.inputs.aanvraag, self.inputs.persoon, self.inputs.voorziening, values
+            self.inputs.aanvraag,
+            self.inputs.persoon,
+            self.inputs.voorziening,
+            values,
+            {ref: loc for ref, loc in self.inputs.absent.items() if ref not in values},
         )
         derived: dict[str, Value] = {}
         pending = list(self.bepaal)
