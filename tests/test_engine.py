@@ -36,7 +36,7 @@ from verordening_engine.api import Regelset, load_regelset_folder
 from verordening_engine.besluit.model import Besluit, BesluitDocument
 from verordening_engine.language.expressions import format_euro, parse_euro
 from verordening_engine.regels.model import Feit
-from verordening_engine.versies.households import possible_facts
+from verordening_engine.versies.consistency import possible_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIE = ROOT / "regels" / "dordrecht" / "2026-04-01"

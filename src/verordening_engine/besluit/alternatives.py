@@ -10,6 +10,10 @@ Pairs are tried among single changes that remove a ground for refusal without be
 on their own. Birth dates, roles and ids are never changed. The search uses the reference
 evaluation (`run_fixpoint`); each alternative found is then applied to the case document,
 bound and decided again, and dropped unless it gives exactly the outcome it states.
+
+This module is longer than 500 lines because candidates, the bisection through derived
+facts and the verification are one search that shares its state; splitting it would pass
+that state between modules.
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ import random
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from ..language.expressions import format_euro
+from ..language.expressions import (
+    format_euro,
+)
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
 from .constraints import Constraints, Term, months_ago, satisfies
