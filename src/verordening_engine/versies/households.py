@@ -109,6 +109,7 @@ class Builder:
                 for rs in self.regelsets
                 for rule in rs.rules_for.get(v, ())
                 if rule.kind in ("besluit", "eigen_bijdrage")
+                or (rule.kind == "vaststelling" and rule.regel.als)
                 for _ in range(GRANT_WEIGHT if _grants(rule) else 1)
             ]
             for v in self.catalogue
@@ -364,6 +365,10 @@ class Builder:
             names = self.reads[v]["aanvraag"]
             facts = self._facts(src, "aanvraag", names, c)
             facts.update(self._dates(src, "aanvraag", names, c))
+            # a fact compared with another one of the case: sometimes right at it
+            self.thresholds.nudge(
+                v, {"aanvraag": facts, "huishouden": hh_facts}, lambda k: src.integer(0, k - 1)
+            )
             aanvragen.append({"id": f"a{j + 1}", "persoon": who, "voorziening": v, "feiten": facts})
         return {
             "casus": "gegenereerd",
