@@ -123,7 +123,7 @@ class Builder:
         near = [v for v in self.thresholds.candidates(term) if isinstance(v, int)]
         near += [v + d for _, v in bounds if isinstance(v, int) for d in (-1, 0, 1)]
         fitting = [v for v in sorted(set(near)) if v >= 0 and satisfies(v, bounds)]
-        if fitting and (bounds or src.integer(0, 1) == 0):
+        if fitting and src.integer(0, 1) == 0:  # half of the time at a boundary
             return src.choice(fitting)
         unit = (feit.eenheid or "") if feit is not None else ""
         for _ in range(8):

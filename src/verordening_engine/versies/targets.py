@@ -208,7 +208,7 @@ class Thresholds:
         if compiled.type != found[1]:
             return
         for each in self._applies or [voorziening]:
-            key = (each, found[0], compiled.source)
+            key = (each, found[0], f"{rs.sha256}:{compiled.source}")
             if key not in self._seen_relations:
                 self._seen_relations.add(key)
                 self.relations.setdefault(each, []).append(
@@ -425,16 +425,14 @@ class Thresholds:
             return True  # a choice between values: left to the draw
         found = self._term(rs, node) if not isinstance(node, ast.Name) else None
         if found is not None and found[1] == T.waarheid:
-            out.fix(found[0], want)
-            return True
+            return out.fix(found[0], want)
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
             and node.value.id == "huishouden"
             and node.attr == "heeft_partner"
         ):
-            out.fix(("input", "huishouden", "heeft_partner"), want)
-            return True
+            return out.fix(("input", "huishouden", "heeft_partner"), want)
         if isinstance(node, ast.Name):
             definition = self._definition(rs, node.id)
             if definition is not None:
@@ -490,9 +488,9 @@ class Thresholds:
             value, symbol = years_to_months(value, symbol)
         if type_ == T.tekst or type_ == T.waarheid:
             if symbol == "==":
-                out.fix(term, value)
-            elif symbol == "!=":
-                out.exclude(term, value)
+                return out.fix(term, value)
+            if symbol == "!=":
+                return out.exclude(term, value)
             return True
         if symbol == "==":
             out.fix(term, value)
