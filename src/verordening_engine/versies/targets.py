@@ -7,6 +7,10 @@ sides of it, for the values of every version. Every rule that can decide a reque
 besluit: a refusal ground, a verwijzing, a grant; each eigen bijdrage regime) is a
 *target*: the generator steers households into its condition and out of the conditions of
 the rules that would set it aside.
+
+The module is longer than 500 lines because the boundary collection, the relations between
+facts and the solver read the same forms of expression and share their helpers; split, each
+part would re-implement how a term and a threshold are recognised.
 """
 
 from __future__ import annotations
