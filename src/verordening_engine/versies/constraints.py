@@ -23,11 +23,18 @@ class Constraints:
     excluded: dict[Term, set[Any]] = field(default_factory=dict)
     bounds: dict[Term, list[tuple[str, Any]]] = field(default_factory=dict)
 
-    def fix(self, term: Term, value: Any) -> None:
-        self.fixed.setdefault(term, value)
+    def fix(self, term: Term, value: Any) -> bool:
+        """Fix a value; False when an earlier goal fixed another one (which stays)."""
+        if value in self.excluded.get(term, ()):
+            return False
+        return bool(self.fixed.setdefault(term, value) == value)
 
-    def exclude(self, term: Term, value: Any) -> None:
+    def exclude(self, term: Term, value: Any) -> bool:
+        """Rule a value out; False when an earlier goal fixed exactly that value."""
+        if term in self.fixed and self.fixed[term] == value:
+            return False
         self.excluded.setdefault(term, set()).add(value)
+        return True
 
     def bound(self, term: Term, op: str, value: Any) -> None:
         """Add a comparison unless it contradicts the ones already there (first goal wins)."""

@@ -111,6 +111,7 @@ class Builder:
                 for rs in self.regelsets
                 for rule in rs.rules_for.get(v, ())
                 if rule.kind in ("besluit", "eigen_bijdrage")
+                or (rule.kind == "vaststelling" and rule.regel.als)
                 for _ in range(GRANT_WEIGHT if _grants(rule) else 1)
             ]
             for v in self.catalogue
@@ -124,7 +125,7 @@ class Builder:
         near = [v for v in self.thresholds.candidates(term) if isinstance(v, int)]
         near += [v + d for _, v in bounds if isinstance(v, int) for d in (-1, 0, 1)]
         fitting = [v for v in sorted(set(near)) if v >= 0 and satisfies(v, bounds)]
-        if fitting and (bounds or src.integer(0, 1) == 0):
+        if fitting and src.integer(0, 1) == 0:  # half of the time at a boundary
             return src.choice(fitting)
         unit = (feit.eenheid or "") if feit is not None else ""
         for _ in range(8):
@@ -366,6 +367,10 @@ class Builder:
             names = self.reads[v]["aanvraag"]
             facts = self._facts(src, "aanvraag", names, c)
             facts.update(self._dates(src, "aanvraag", names, c))
+            # a fact compared with another one of the case: sometimes right at it
+            self.thresholds.nudge(
+                v, {"aanvraag": facts, "huishouden": hh_facts}, lambda k: src.integer(0, k - 1)
+            )
             aanvragen.append({"id": f"a{j + 1}", "persoon": who, "voorziening": v, "feiten": facts})
         return {
             "casus": "gegenereerd",

@@ -7,6 +7,10 @@ sides of it, for the values of every version. Every rule that can decide a reque
 besluit: a refusal ground, a verwijzing, a grant; each eigen bijdrage regime) is a
 *target*: the generator steers households into its condition and out of the conditions of
 the rules that would set it aside.
+
+The module is longer than 500 lines because the boundary collection, the relations between
+facts and the solver read the same forms of expression and share their helpers; split, each
+part would re-implement how a term and a threshold are recognised.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import ast
 import datetime as dt
 import functools
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,11 +27,15 @@ from ..language.expressions import (
     ExpressionError,
     Ref,
     T,
+    add_months,
     compile_expression,
+    format_euro,
+    parse_euro,
 )
 from ..regels.compiled import BUILTIN_VOORZIENING, EURO_UNITS, CompiledRegelset, CompiledRule
 from .constraints import Constraints, Term, sort_key, years_to_months
 
+RELATIVE = ("aanvraag", "huishouden")
 _FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
 
 
@@ -38,6 +47,9 @@ class Thresholds:
         self.peildatum = peildatum
         self.values: dict[Term, set[Any]] = {}
         self._tests: dict[tuple[str, str], list[str]] = {}
+        self.relations: dict[str, list[tuple[Term, Any, Callable[[Ref], Any]]]] = {}
+        self._seen_relations: set[tuple[str, Term, str]] = set()
+        self._applies: list[str] = []
         # the node is kept with its value, so that its id is not reused while cached
         self._constants: dict[tuple[str, str, int], tuple[ast.AST, tuple[Any, T] | None]] = {}
         for rs in self.regelsets:
@@ -45,8 +57,9 @@ class Thresholds:
                 sources = [rule.regel.als] if rule.regel.als else []
                 if rule.kind == "bepaal":
                     sources += [e.source for e in rule.outputs.values()]
+                self._applies = sorted(rule.applies_to)
                 for source in sources:
-                    for voorziening in sorted(rule.applies_to)[:1]:
+                    for voorziening in self._applies[:1]:
                         self._collect(rs, voorziening, source)
 
     # ------------------------------------------------------------------ evaluation helpers
@@ -168,9 +181,85 @@ class Thresholds:
                     found = self._term(rs, a)
                     if found is None:
                         continue
-                    for value in self._threshold_values(rs, voorziening, b):
+                    values = self._threshold_values(rs, voorziening, b)
+                    for value in values:
                         if value[1] is None or value[1] == found[1]:
                             self._add(found[0], found[1], value[0])
+                    direct = self._typed_constant(rs, voorziening, b)
+                    if direct is None and found[0][0] == "input" and found[0][1] in RELATIVE:
+                        self._relate(rs, voorziening, found, b)
+
+    def _relate(
+        self, rs: CompiledRegelset, voorziening: str, found: tuple[Term, T], node: ast.AST
+    ) -> None:
+        """A comparison with another fact of the same request (a date plus a term, another
+        amount): kept, so the generator can put the fact right at that other value."""
+
+        def resolve(ref: Ref) -> T | None:
+            if ref.space == "peildatum":
+                return T.datum
+            if ref.space == "param" and ref.name in rs.parameters:
+                return T.bedrag if rs.parameter_units[ref.name] in EURO_UNITS else T.getal
+            if ref.space in RELATIVE:
+                feit = rs.inputs[ref.space].get(ref.name)
+                return T(feit.type.value) if feit else None
+            return None
+
+        try:
+            compiled = compile_expression(ast.unparse(node), resolve)
+        except ExpressionError:
+            return
+        if compiled.type != found[1]:
+            return
+        for each in self._applies or [voorziening]:
+            key = (each, found[0], f"{rs.sha256}:{compiled.source}")
+            if key not in self._seen_relations:
+                self._seen_relations.add(key)
+                self.relations.setdefault(each, []).append(
+                    (found[0], compiled, self._param_ctx(rs, each))
+                )
+
+    def nudge(
+        self, voorziening: str, facts: dict[str, dict[str, Any]], pick: Callable[[int], int]
+    ) -> None:
+        """Put one fact of a request right at (or one unit beside) another fact it is compared
+        with, e.g. the day a term ends; `facts` maps aanvraag/huishouden to their values."""
+        for term, compiled, params in self.relations.get(voorziening, ()):
+            if pick(2):
+                continue
+            space, name = term[1], term[2]
+            if name not in facts.get(space, {}):
+                continue
+
+            def ctx(ref: Ref, params: Callable[[Ref], Any] = params) -> Any:
+                if ref.space in RELATIVE:
+                    value = facts.get(ref.space, {}).get(ref.name)
+                    if value is None:
+                        raise KeyError(ref)
+                    return parse_euro(value) if isinstance(value, str) and _money(value) else value
+                return params(ref)
+
+            recent = self.peildatum - dt.timedelta(days=3653)
+            for ref in compiled.reads:  # an event long ago (a default) made recent first
+                other = facts.get(ref.space, {}).get(ref.name)
+                if isinstance(other, dt.date) and other < recent:
+                    facts[ref.space][ref.name] = add_months(self.peildatum, -1 - pick(36))
+            try:
+                target = compiled(ctx)
+            except (KeyError, ArithmeticError, OverflowError, ValueError):
+                continue
+            step = pick(3) - 1
+            if isinstance(target, dt.date):
+                value: Any = target + dt.timedelta(days=step)
+                if not recent <= value <= self.peildatum:
+                    continue
+            elif isinstance(target, int) and not isinstance(target, bool):
+                value = max(target + step, 0)
+                if isinstance(facts[space][name], str):
+                    value = format_euro(value)
+            else:
+                continue
+            facts[space][name] = value
 
     def _threshold_values(
         self, rs: CompiledRegelset, voorziening: str, node: ast.AST
@@ -231,7 +320,7 @@ class Thresholds:
         goals: list[tuple[str, bool]] = []
         if rule.regel.als:
             goals.append((rule.regel.als, True))
-        if rule.kind == "eigen_bijdrage":
+        if rule.kind in ("eigen_bijdrage", "vaststelling"):  # only said of a grant
             grants = [
                 r
                 for r in rs.rules_for.get(voorziening, ())
@@ -255,7 +344,7 @@ class Thresholds:
             base = overridden[choose(len(overridden))]
             if base.regel.als:
                 goals.append((base.regel.als, True))
-        if rule.kind == "eigen_bijdrage" or (
+        if rule.kind in ("eigen_bijdrage", "vaststelling") or (
             rule.regel.besluit is not None and rule.regel.besluit.uitkomst.value == "toegekend"
         ):
             goals += self._branches(rs, voorziening, choose)
@@ -340,16 +429,14 @@ class Thresholds:
             return True  # a choice between values: left to the draw
         found = self._term(rs, node) if not isinstance(node, ast.Name) else None
         if found is not None and found[1] == T.waarheid:
-            out.fix(found[0], want)
-            return True
+            return out.fix(found[0], want)
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
             and node.value.id == "huishouden"
             and node.attr == "heeft_partner"
         ):
-            out.fix(("input", "huishouden", "heeft_partner"), want)
-            return True
+            return out.fix(("input", "huishouden", "heeft_partner"), want)
         if isinstance(node, ast.Name):
             definition = self._definition(rs, node.id)
             if definition is not None:
@@ -405,9 +492,9 @@ class Thresholds:
             value, symbol = years_to_months(value, symbol)
         if type_ == T.tekst or type_ == T.waarheid:
             if symbol == "==":
-                out.fix(term, value)
-            elif symbol == "!=":
-                out.exclude(term, value)
+                return out.fix(term, value)
+            if symbol == "!=":
+                return out.exclude(term, value)
             return True
         if symbol == "==":
             out.fix(term, value)
@@ -420,3 +507,7 @@ class Thresholds:
 def _parse(source: str) -> ast.expr:
     """An expression's tree, parsed once (the trees are only read)."""
     return ast.parse(source.strip(), mode="eval").body
+
+
+def _money(text: str) -> bool:
+    return bool(re.fullmatch(r"-?[0-9]+\.[0-9]{2}", text))
