@@ -15,6 +15,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
+# the in-tree build backend pyproject.toml names (durable-rules on Python 3.13)
+COPY build_backend ./build_backend
 COPY src ./src
 COPY regels ./regels
 COPY schemas ./schemas

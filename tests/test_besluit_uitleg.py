@@ -83,7 +83,9 @@ def test_terminal_view_averages_under_45_lines_per_decision_at_80_columns() -> N
         if casus.versie:
             args += ["--versie", casus.versie]
         result = runner.invoke(main, args, env={"COLUMNS": "80"})
-        assert result.exit_code == 0, result.output
+        # a request that cannot be decided yet (scenarios/onvolledig-*) exits 1, never 2
+        undecided = any(b.uitkomst is None for b in decided(file).besluiten)
+        assert result.exit_code == (1 if undecided else 0), result.output
         assert max(len(line.rstrip()) for line in result.output.splitlines()) <= 80
         lines += len(result.output.splitlines())
         decisions += len(casus.aanvragen)

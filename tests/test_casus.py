@@ -254,13 +254,36 @@ def test_batch_honours_each_case_versie(tmp_path: Path) -> None:
 
 
 def test_markdown_says_what_to_ask(tmp_path: Path) -> None:
-    args = ["--regels", str(ROOT / "regels"), "evaluate", "--format", "markdown"]
+    """The beschikking tells the resident what to send, by when (Awb 4:5) and why, under the
+    undecided request only; the terminal tells the consulent the same and where it goes."""
+    args = ["--regels", str(ROOT / "regels"), "evaluate"]
     scenario = ROOT / "scenarios" / "onvolledig-01-jeugdhulpvervoer-zonder-afstand.yaml"
-    result = CliRunner().invoke(main, [*args, str(scenario)])
+    result = CliRunner().invoke(main, [*args, "--format", "markdown", str(scenario)])
     assert result.exit_code == 1
-    assert "### Ontbrekende gegevens" in result.output
-    assert "Awb 4:5" in result.output
-    assert "`aanvraag.afstand_km` (/aanvragen/0/feiten/afstand_km)" in result.output
+    sections = dict((part.split("\n", 1)[0], part) for part in result.output.split("\n## ")[1:])
+    vervoer, hulp = sections["Jeugdhulpvervoer"], sections["Ambulante jeugdhulp"]
+    assert "Wij kunnen nog niet beslissen op uw aanvraag voor jeugdhulpvervoer" in vervoer
+    asked = vervoer.split("**Wat we nog van u nodig hebben.**", 1)[1]
+    # the hersteltermijn and its consequence, with the article of the Awb
+    assert "binnen de termijn die wij u geven" in asked
+    assert "buiten behandeling" in asked
+    assert "artikel 4:5 van de Algemene wet bestuursrecht" in asked
+    # the missing fact in words, with the articles that need it; no names or pointers
+    bullets = [line for line in asked.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 1
+    assert bullets[0].startswith("- Afstand van huis naar de locatie van de jeugdhulp")
+    assert bullets[0].endswith("(nodig voor artikel 3.7 en 3.8)")
+    assert "afstand_km" not in result.output and "/aanvragen/" not in result.output
+    assert "nodig hebben" not in hulp  # the decided request asks nothing
+
+    terminal = CliRunner().invoke(main, [*args, str(scenario)], env={"COLUMNS": "200"})
+    assert terminal.exit_code == 1
+    text = " ".join(terminal.output.split())
+    assert "Uitkomst geen besluit" in text
+    assert "Wat we nog van u nodig hebben" in text
+    assert "hersteltermijn" in text and "buiten behandeling" in text and "(Awb 4:5)" in text
+    assert "• Afstand van huis naar de locatie van de jeugdhulp" in text
+    assert "(nodig voor artikel 3.7 en 3.8) in de casus: /aanvragen/0/feiten/afstand_km" in text
 
 
 @cache

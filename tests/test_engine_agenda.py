@@ -3,12 +3,13 @@
 What a user of the engine would hit: a large rule set that validates must run (not abort
 the process), Ctrl-C inside a rule is an interrupt and not a rule failure, a forked child
 can evaluate while a thread of the parent was evaluating, decision-only output equals the
-explained decision without `artikelen`, and decisions equal a snapshot taken before the
-engine was rebuilt for speed.
+explained decision without `artikelen`, and the fast path decides exactly as the
+reference path on generated households.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -24,10 +25,10 @@ import yaml
 from verordening_engine.api import Regelset, load_regelset, load_regelset_folder
 from verordening_engine.engine import durable_agenda, evaluation
 from verordening_engine.errors import EvaluationError
+from verordening_engine.versies.households import random_households, restrict
 
 from .conftest import REGELS, SCENARIOS
 
-SNAPSHOT = Path(__file__).parent / "data" / "decisions-sample.jsonl"
 CASE = SCENARIOS / "wmo-15-wasservice-kostprijs.yaml"
 
 
@@ -36,8 +37,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(exe), *args], capture_output=True, text=True, check=False)
 
 
-def _decisions(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in b.items() if k != "artikelen"} for b in doc["besluiten"]]
+def _decisions(doc: dict[str, Any], leave: tuple[str, ...] = ("artikelen",)) -> list[Any]:
+    return [{k: v for k, v in b.items() if k not in leave} for b in doc["besluiten"]]
 
 
 # ---------------------------------------------------------------- large rule sets
@@ -49,7 +50,11 @@ def _add_generated_rules(folder: Path, rules: int, chain: int) -> None:
     begrippen = folder / "begrippen.yaml"
     vocab = yaml.safe_load(begrippen.read_text("utf-8"))
     for i in range(chain):
-        vocab["afgeleid"][f"keten_{i}"] = {"type": "getal", "omschrijving": "Gegenereerd."}
+        vocab["afgeleid"][f"keten_{i}"] = {
+            "label": f"gegenereerd getal {i}",
+            "type": "getal",
+            "omschrijving": "Gegenereerd.",
+        }
     begrippen.write_text(yaml.safe_dump(vocab, allow_unicode=True, sort_keys=False), "utf-8")
     chapter = folder / "hoofdstuk-2-wmo.yaml"
     data = yaml.safe_load(chapter.read_text("utf-8"))
@@ -173,9 +178,11 @@ def test_fork_while_another_thread_evaluates_does_not_deadlock_the_child(
 def test_decision_only_equals_the_explained_decision_without_artikelen(
     regelset: Regelset,
 ) -> None:
+    """Without explanation no alternatives are searched (api: `explain=False`); every other
+    field, the household bijdrage included, is the explained one."""
     for path in sorted(SCENARIOS.glob("wmo-*.yaml"))[:20]:
         try:
-            full = json.loads(regelset.evaluate(path).model_dump_json())
+            full = json.loads(regelset.evaluate(path, alternatieven=False).model_dump_json())
         except Exception:  # scenarios that expect an input error
             continue
         lean = json.loads(regelset.evaluate(path, explain=False).model_dump_json())
@@ -184,17 +191,53 @@ def test_decision_only_equals_the_explained_decision_without_artikelen(
         assert {**lean, "besluiten": None} == {**full, "besluiten": None}
 
 
-def test_decisions_equal_the_snapshot_taken_before_the_speed_work() -> None:
-    """A sample of generated households under each version, evaluated before the engine was
-    rebuilt (benchmarks/snapshot.py); decisions must stay byte-identical, both paths."""
-    lines = SNAPSHOT.read_text("utf-8").splitlines()
-    assert len(lines) >= 75
-    for line in lines:
-        item = json.loads(line)
-        rs = load_regelset(REGELS, versie=item["versie"])
+VERSIONS = {"2025-01-01": "2025-06-01", "2026-04-01": "2026-06-01", "2027-01-01": "2027-03-01"}
+
+
+def _households() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for i, (versie, peildatum) in enumerate(VERSIONS.items()):
+        rs = load_regelset(REGELS, versie=versie).compiled
+        day = dt.date.fromisoformat(peildatum)
+        for case in random_households([rs], day, 25, 20261130 + i):
+            case, _ = restrict(json.loads(json.dumps(case, default=str)), rs)
+            out.append((versie, case))
+    return out
+
+
+def reference_steps(rs: Regelset, case: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(rs.evaluate(case, engine="fixpoint").model_dump_json())
+    return doc
+
+
+def _steps_by_rule(doc: dict[str, Any]) -> list[list[Any]]:
+    return [sorted(b["artikelen"], key=lambda s: s["regel"]) for b in doc["besluiten"]]
+
+
+def test_the_fast_path_decides_exactly_as_the_reference_path() -> None:
+    """Generated households under each version (complete ones run generated code, those
+    lacking a fact the reference firing): the durable path gives byte-identical decisions
+    to the reference fixpoint, with and without explanation, and the same explained steps
+    (the reference lists them in its own firing order)."""
+    cases = _households()
+    assert len(cases) == 75
+    decided = 0
+    for versie, case in cases:
+        rs = load_regelset(REGELS, versie=versie)
+        docs = {}
         for explain in (True, False):
-            doc = json.loads(rs.evaluate(item["case"], explain=explain).model_dump_json())
-            assert json.dumps(_decisions(doc)) == json.dumps(item["besluiten"]), item["case"]
+            fast, reference = (
+                json.loads(rs.evaluate(case, engine=e, explain=explain).model_dump_json())
+                for e in ("durable", "fixpoint")
+            )
+            assert json.dumps(_decisions(fast)) == json.dumps(_decisions(reference)), case
+            assert {**fast, "besluiten": None} == {**reference, "besluiten": None}
+            docs[explain] = fast
+        assert _steps_by_rule(docs[True]) == _steps_by_rule(reference_steps(rs, case))
+        both = ("artikelen", "alternatieven")
+        assert _decisions(docs[False], both) == _decisions(docs[True], both)
+        decided += sum(b["uitkomst"] is not None for b in docs[True]["besluiten"])
+    assert decided > 0  # not only undecided requests
 
 
 def test_reloading_edited_rules_reuses_the_one_durable_ruleset(regels_copy: Path) -> None:
@@ -226,4 +269,9 @@ def test_batch_zonder_uitleg_gives_the_same_decisions_without_artikelen(tmp_path
     for a, b in zip(lean_docs, full_docs, strict=True):
         assert all(besluit["artikelen"] == [] for besluit in a["besluiten"])
         assert any(besluit["artikelen"] for besluit in b["besluiten"])
-        assert _decisions(a) == _decisions(b)
+        # decisions only: no alternatives are searched either (api: explain=False)
+        assert all(besluit["alternatieven"] == [] for besluit in a["besluiten"])
+        assert _decisions(a, ("artikelen", "alternatieven")) == _decisions(
+            b, ("artikelen", "alternatieven")
+        )
+        assert a["huishouden_bijdrage"] == b["huishouden_bijdrage"]

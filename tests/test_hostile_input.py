@@ -193,12 +193,18 @@ def test_date_arithmetic_overflow_is_a_located_input_error(
         "plus_jaren(persoon.geboortedatum, "
         "param.meerderjarigheid_jaren + huishouden.inkomen_pct_sociaal_minimum)",
     )
-    path = _case(tmp_path, CASE.replace("150", "999999999"))
+    # the largest income the case may give (binding refuses more): 10,018 years is too far
+    path = _case(tmp_path, CASE.replace("150", "10000"))
     code, output = _cli("evaluate", str(path), regels=regels_copy)
     assert code == 2, output
     assert f"{path}:8:5: [aanvragen[0]] value out of the range" in output
-    assert "inkomen_pct_sociaal_minimum = 999999999" in output
+    assert "inkomen_pct_sociaal_minimum = 10000" in output
     assert "fout in de regels" not in output
+    regelset = load_regelset_folder(regels_copy)
+    for engine in ("durable", "fixpoint"):  # generated code and the reference firing
+        for explain in (True, False):
+            with pytest.raises(VerordeningError, match=r":8:5: \[aanvragen\[0\]\] value out"):
+                regelset.evaluate(path, engine=engine, explain=explain)
 
 
 def _run_cli(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verordening_engine.language.codegen import generate, generate_deciders
+from verordening_engine.language.codegen import _Writer, generate, generate_deciders
 from verordening_engine.language.expressions import (
     MissingValue,
     Ref,
@@ -38,7 +39,10 @@ EXPRESSIONS = [
     "procent(persoon.geld, persoon.n) if persoon.vlag else -persoon.geld",
     "min(persoon.n, persoon.m, 4) + max(persoon.n, 2)",
     "jaren_tussen(persoon.dag, peildatum) + maanden_tussen(peildatum, persoon.dag)",
-    "dagen_tussen(persoon.dag, plus_werkdagen(persoon.dag, persoon.m % 30))",
+    "dagen_tussen(persoon.dag, plus_werkdagen(persoon.dag, persoon.m % 30, "
+    "['nieuwjaarsdag', 'koningsdag', 'tweede_paasdag']))",
+    "termijn_einde(plus_dagen(persoon.dag, persoon.n), ['eerste_kerstdag', 'hemelvaartsdag'])",
+    "jaren_tussen(persoon.dag, aow_datum(persoon.dag)) * 12 + persoon.n",
     "plus_jaren(persoon.dag, persoon.m % 50) >= plus_maanden(peildatum, -3)",
     "max(plus_weken(persoon.dag, 2), plus_dagen(datum('2026-04-01'), persoon.n % 400))",
 ]
@@ -81,6 +85,22 @@ def test_generated_functions_equal_the_closures(env: dict[Ref, Any], drop: set[R
     for expr, fn in zip(compiled, generated, strict=True):
         closure = _outcome(lambda e, expr=expr: expr(constant_env(e)), env)
         assert _outcome(fn, env) == closure, expr.source
+
+
+def test_a_call_is_written_only_with_the_arity_the_language_checks() -> None:
+    # plus_werkdagen takes the rules' feestdagen (3 arguments): it runs as its closure
+    text = "plus_werkdagen(persoon.dag, 2, ['nieuwjaarsdag'])"
+    expr = compile_expression(text, _resolve)
+    [fn] = generate([expr])
+    day = dt.date(2026, 12, 31)  # a Thursday; 1 January is a feestdag, then the weekend
+    assert (
+        fn({Ref("persoon", "dag"): day})
+        == dt.date(2027, 1, 5)
+        == expr(constant_env({Ref("persoon", "dag"): day}))
+    )
+    for call in ("plus_dagen(persoon.dag)", "plus_dagen(persoon.dag, 1, 2)", "min(persoon.n)"):
+        with pytest.raises(ValueError, match="cannot generate"):
+            _Writer({}, call).write(ast.parse(call, mode="eval").body)
 
 
 def test_division_by_zero_names_the_expression() -> None:

@@ -26,8 +26,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from verordening_engine.api import evaluate, read_case
+from verordening_engine.api import evaluate, load_regelset, read_case
 from verordening_engine.cli import main
+from verordening_engine.errors import VerordeningError
 from verordening_engine.regels.location import resolve_regels
 from verordening_engine.serve.service import Service
 from verordening_engine.serve.settings import Limits, Settings
@@ -153,35 +154,84 @@ def test_sixteen_concurrent_requests_answer_as_sequential_ones(server: Server) -
     assert len(set(sequential)) == len(files)
 
 
-def test_uitleg_false_leaves_out_the_explanation_only(server: Server) -> None:
-    body = _case_json(SCENARIO_FILES[0])
+def _cli_batch(tmp_path: Path, lines: list[str], *options: str) -> list[Any]:
+    """What `verordening batch` writes for these lines, as if they came from the request."""
+    source = tmp_path / f"cases{len(list(tmp_path.iterdir()))}.jsonl"
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["batch", str(source), *options])
+    assert result.exit_code in (0, 1), result.output
+    text = result.stdout.replace(str(source), "<verzoek>")
+    return [json.loads(line) for line in text.splitlines() if line]
+
+
+def _served_batch(server: Server, lines: list[str], params: dict[str, str]) -> list[Any]:
+    body = ("\n".join(lines) + "\n").encode()
+    with (
+        server.client() as client,
+        client.stream("POST", "/v1/batch", content=body, params=params) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/x-ndjson")
+        return [json.loads(line) for line in response.iter_lines() if line]
+
+
+def test_uitleg_false_is_the_fast_path_of_batch_zonder_uitleg(
+    server: Server, tmp_path: Path
+) -> None:
+    file = SCENARIOS / "wmo-10-net-boven-minimagrens.yaml"
+    body = _case_json(file)
     with server.client() as client:
         full = client.post("/v1/evaluate", content=body).json()
         short = client.post("/v1/evaluate", content=body, params={"uitleg": "false"}).json()
     assert all(b["artikelen"] for b in full["besluiten"])
-    assert all(b["artikelen"] == [] for b in short["besluiten"])
+    assert any(b["alternatieven"] for b in full["besluiten"])  # searched only when explaining
+    assert short == _cli_batch(tmp_path, [body.decode()], "--zonder-uitleg")[0]
     for b in full["besluiten"]:
-        b["artikelen"] = []
-    assert short == full
+        b["artikelen"] = b["alternatieven"] = []
+    assert short == full  # the same decisions, only the explanation left out
 
 
-def test_batch_streams_one_line_per_case_in_order(server: Server) -> None:
-    files = [f for f in SCENARIO_FILES if _versie(f) is None][:5]
+def test_batch_gives_the_lines_of_verordening_batch_in_order(
+    server: Server, tmp_path: Path
+) -> None:
+    plain = [f for f in SCENARIO_FILES if _versie(f) is None][:4]
+    own_versie = next(f for f in SCENARIO_FILES if _versie(f) is not None)
+    files = [*plain, own_versie]  # a case's own `versie:` is honoured
     lines = [_case_json(f).decode() for f in files]
     lines.insert(2, '{"casus": "kapot", "peildatum": "2026-05-01"}')
     lines.insert(4, "geen json")
-    body = ("\n".join(lines) + "\n").encode()
-    with server.client() as client, client.stream("POST", "/v1/batch", content=body) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("application/x-ndjson")
-        answers = [json.loads(line) for line in response.iter_lines() if line]
-    assert len(answers) == len(lines)
+    lines.insert(5, "")  # a blank line is no case
+    answers = _served_batch(server, lines, {})
+    assert answers == _cli_batch(tmp_path, lines)
+    assert len(answers) == len(lines) - 1
     decided = [a for a in answers if "besluiten" in a]
     assert [a["casus"] for a in decided] == [f.stem for f in files]
+    assert decided[-1]["verordening"]["versie"] == _versie(own_versie)
     assert decided[0] == _cli_json(files[0], None)
-    assert answers[2]["casus"] == "kapot" and answers[2]["regel"] == 3
-    assert any("aanvragen" in f for f in answers[2]["fouten"])
-    assert answers[4]["regel"] == 5 and "geen geldige JSON" in answers[4]["fouten"][0]
+    kapot, geen_json = answers[2], answers[4]
+    assert (kapot["regel"], kapot["soort"], kapot["bron"]) == (3, "invoer", "<verzoek>:3")
+    assert {p["veld"] for p in kapot["problemen"]} == {"aanvragen", "huishouden"}
+    assert geen_json["regel"] == 5 and "not valid JSON" in geen_json["fouten"][0]
+    # without the explanation: the lines of `verordening batch --zonder-uitleg`
+    short = _served_batch(server, lines, {"uitleg": "false"})
+    assert short == _cli_batch(tmp_path, lines, "--zonder-uitleg")
+    assert all(b["artikelen"] == [] for a in short if "besluiten" in a for b in a["besluiten"])
+
+
+def test_batch_refuses_a_peildatum_outside_the_version_unless_buiten_geldigheid(
+    server: Server, tmp_path: Path
+) -> None:
+    scenario = SCENARIOS / "v2025-01-vervoer-ouders-dichtbij.yaml"
+    case = _plain(yaml.safe_load(scenario.read_text("utf-8")))
+    case["versie"] = "2026-04-01"  # a peildatum in 2025 under a version from 2026
+    lines = [json.dumps(case)]
+    refused = _served_batch(server, lines, {})
+    assert refused == _cli_batch(tmp_path, lines)
+    assert refused[0]["soort"] == "invoer"
+    assert "outside the validity" in refused[0]["fouten"][0]
+    what_if = _served_batch(server, lines, {"buiten_geldigheid": "true"})
+    assert what_if == _cli_batch(tmp_path, lines, "--buiten-geldigheid")
+    assert what_if[0]["verordening"]["versie"] == "2026-04-01"
 
 
 def test_bad_case_is_422_with_located_problems(server: Server) -> None:
@@ -323,6 +373,13 @@ def test_openapi_describes_requests_and_responses(server: Server) -> None:
     assert {"Casus", "Aanvraag", "BesluitDocument", "Fout", "Probleem", "VersieInfo"} <= set(
         components
     )
+    # a batch error line is batch's BatchFout record, with its own Probleem next to ours
+    fout = components["BatchFout"]
+    assert {"casus", "bron", "regel", "soort", "fouten", "problemen"} <= set(fout["properties"])
+    assert fout["properties"]["problemen"]["items"] == {
+        "$ref": "#/components/schemas/BatchProbleem"
+    }
+    assert "tekst" in components["Probleem"]["properties"]
     assert "Traceback" not in server.log.read_text()
 
 
@@ -366,7 +423,18 @@ def test_no_more_evaluations_at_once_than_allowed() -> None:
 
 def test_one_version_folder_serves_as_load_regelset_reads_it() -> None:
     service = Service(Settings(regels=VERSIE_2026))
-    case = SCENARIOS / "v2025-01-vervoer-ouders-dichtbij.yaml"  # a peildatum in 2025
-    answer = json.loads(service.evaluate(_case_json(case), None, True))
+    inside = SCENARIOS / "wmo-10-net-boven-minimagrens.yaml"  # a peildatum in 2026
+    answer = json.loads(service.evaluate(_case_json(inside), None, True))
     assert answer["verordening"]["versie"] == "2026-04-01"
-    assert answer == evaluate(case, regels=VERSIE_2026).model_dump(mode="json")
+    assert answer == evaluate(inside, regels=VERSIE_2026).model_dump(mode="json")
+    # a peildatum before the folder's version: refused as the library refuses it, unless what-if
+    outside = SCENARIOS / "v2025-01-vervoer-ouders-dichtbij.yaml"
+    with pytest.raises(VerordeningError) as served:
+        service.evaluate(_case_json(outside), None, True)
+    with pytest.raises(VerordeningError) as library:
+        evaluate(outside, regels=VERSIE_2026)
+    assert [p.message for p in served.value.problems] == [p.message for p in library.value.problems]
+    assert "outside the validity of version 2026-04-01" in served.value.problems[0].message
+    what_if = json.loads(service.evaluate(_case_json(outside), None, True, True))
+    expected = load_regelset(VERSIE_2026).evaluate(outside, buiten_geldigheid=True)
+    assert what_if == expected.model_dump(mode="json")

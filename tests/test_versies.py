@@ -649,7 +649,7 @@ def test_diff_of_a_draft_shows_words_users_and_stale_text(tmp_path: Path) -> Non
     chapter = rs.source.hoofdstukken[1]
     artikel = next(a for a in chapter.artikelen if a.nummer == "2.1")
     data = artikel.model_dump(mode="json", exclude_none=True, by_alias=True)
-    rule = next(r for r in data["regels"] if r["id"] == "wmo-aanvraag-te-jong")
+    rule = next(r for r in data["regels"] if r["id"] == "wmo-jeugdwet-voorliggend")
     rule["als"] = rule["als"].replace("<", "<=")
     partial = {"nummer": chapter.nummer, "titel": chapter.titel, "artikelen": [data]}
     files = {**MINIMA_120, names[1]: yaml.safe_dump(partial, allow_unicode=True)}
@@ -661,8 +661,8 @@ def test_diff_of_a_draft_shows_words_users_and_stale_text(tmp_path: Path) -> Non
     d = json.loads(result.output)
     assert [a["artikel"] for a in d["artikelen"]] == ["2.1"]
     assert d["artikelen"][0]["wijzigingen"] == [
-        "wmo-aanvraag-te-jong: als: leeftijd_maanden [-<-] {+<=+} "
-        "param.wmo_minimumleeftijd_aanvraag_maanden"
+        "wmo-jeugdwet-voorliggend: als: leeftijd_maanden [-<-] {+<=+} "
+        "param.wmo_aanvraag_vanaf_overgang_maanden"
     ]
     (param,) = d["parameters"]
     assert param["parameter"] == "minimagrens_eigen_bijdrage_procent"
@@ -726,5 +726,5 @@ def test_one_change_drafts_change_exactly_one_thing() -> None:
         "minimagrens_eigen_bijdrage_procent: 110 → 121",
         "minimagrens_eigen_bijdrage_procent: 110 → 99",
     ]
-    flips = [m for m in comparison_mutants(rs) if m.id.startswith("wmo-aanvraag-te-jong")]
+    flips = [m for m in comparison_mutants(rs) if m.id.startswith("wmo-jeugdwet-voorliggend")]
     assert len(flips) == 1 and "'<' → '<='" in flips[0].wijziging

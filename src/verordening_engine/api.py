@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .besluit.alternatives import find_alternatives, needs_alternatives
-from .besluit.decision import decide_request
+from .besluit.decision import bijdrage_steps, decide_request
 from .besluit.explanation import explain_request
 from .besluit.household import household_contributions
 from .besluit.model import Besluit, BesluitDocument, EngineRef, VerordeningRef
@@ -148,7 +148,19 @@ class Regelset:
                 else b
                 for r, b in zip(results, besluiten, strict=True)
             ]
-        besluiten, huishouden = household_contributions(rs, casus, besluiten)
+        if explain:
+            besluiten, huishouden = household_contributions(rs, casus, besluiten)
+        else:
+            # the household amount names the article that set a bijdrage: lend a granted
+            # besluit with a bijdrage those steps, then leave `artikelen` empty again
+            lent = [
+                b.model_copy(update={"artikelen": bijdrage_steps(rs, r, closure, casus.peildatum)})
+                if b.uitkomst == "toegekend" and b.eigen_bijdrage is not None
+                else b
+                for r, b in zip(results, besluiten, strict=True)
+            ]
+            marked, huishouden = household_contributions(rs, casus, lent)
+            besluiten = [b.model_copy(update={"artikelen": []}) for b in marked]
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
@@ -387,9 +399,11 @@ def evaluate(
     regels: str | Path | None = None,
     versie: str | None = None,
 ) -> BesluitDocument:
-    """Evaluate a case under the version in force on its peildatum (or `versie`)."""
+    """Evaluate a case under `versie`, else the case's own `versie:`, else the version in
+    force on its peildatum (as `verordening evaluate` does)."""
     casus, doc = read_case(case, regels=regels, versie=versie)
-    regelset = load_regelset(regels, versie=versie, peildatum=casus.peildatum)
+    chosen = versie or casus.versie
+    regelset = load_regelset(regels, versie=chosen, peildatum=casus.peildatum)
     return regelset.evaluate_casus(casus, doc)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import dutch as nl
 from .model import Besluit, BesluitDocument
 from .motivering import (
+    HERSTELTERMIJN_INWONER,
     also_checked,
     basis_list,
     basis_parts,
@@ -86,9 +87,7 @@ def missing_markdown(b: Besluit) -> list[str]:
     if not missing:
         return []
     return [
-        "**Wat we nog van u nodig hebben.** Stuur ons deze gegevens binnen de termijn die wij u "
-        "geven; anders kunnen wij uw aanvraag buiten behandeling laten (artikel 4:5 van de "
-        "Algemene wet bestuursrecht).",
+        f"**Wat we nog van u nodig hebben.** {HERSTELTERMIJN_INWONER}",
         "",
         *[f"- {line}" for line in missing],
         "",

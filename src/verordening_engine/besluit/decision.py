@@ -6,14 +6,15 @@ left empty: no step is built, which is most of the cost of a case.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 from ..engine.evaluation import RequestRun
-from ..engine.settlement import Settled
+from ..engine.settlement import Settled, settle
 from ..language.expressions import T
 from ..regels.compiled import CompiledRegelset
-from .explanation import article_order
-from .model import Besluit, Bijdrage
+from .explanation import article_order, explain_run
+from .model import Besluit, Bijdrage, Toelichting
 from .words import as_json
 
 _article_order = cache(article_order)  # a handful of article numbers, sorted per request
@@ -50,4 +51,27 @@ def decide_request(rs: CompiledRegelset, result: RequestRun, settled: Settled) -
         beslissende_artikelen=decisive,
         problemen=list(settled.problems),
         artikelen=[],
+        alternatieven=[],
+        voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
     )
+
+
+def bijdrage_steps(
+    rs: CompiledRegelset,
+    result: RequestRun,
+    closure: dict[str, frozenset[str]],
+    peildatum: dt.date,
+) -> list[Toelichting]:
+    """The explained steps of the applied eigen_bijdrage rules, in trace order.
+
+    The household amount names the article that set the bijdrage and its legal basis
+    (besluit/household.py); a decision without explanation lends it just these steps, so
+    its household amount is the same as the explained one.
+    """
+    runs = [r for r in result.runs if not r.missing]
+    settled = settle(rs, runs, closure)
+    return [
+        explain_run(rs, run, settled, peildatum)
+        for run in sorted(runs, key=lambda r: r.order)
+        if run.applied and run.rule.kind == "eigen_bijdrage"
+    ]

@@ -76,3 +76,10 @@ def kleine_letter(naam: str) -> str:
     if len(naam) > 1 and naam[1].isupper():
         return naam
     return naam[:1].lower() + naam[1:]
+
+
+def opsomming(items: list[str]) -> str:
+    """'3.7', '3.7 en 3.8', '2.1, 2.2 en 2.3': a Dutch enumeration."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} en {items[-1]}"

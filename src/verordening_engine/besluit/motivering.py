@@ -7,6 +7,7 @@ were checked without changing the outcome ("ook getoetst").
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -201,17 +202,47 @@ def summary_rows(besluit: Besluit) -> list[tuple[str, str]]:
     for name, value in besluit.vaststellingen.items():
         rows.append((nl.hoofdletter(nl.woorden(name)), value_words(value)))
     for name, day in besluit.termijnen.items():
-        rows.append((nl.hoofdletter(nl.woorden(name)), nl.datum(day)))
+        start = term_start(besluit, name)
+        text = nl.datum(day) + (f" ({start})" if start else "")
+        rows.append((nl.hoofdletter(nl.woorden(name)), text))
     return rows
 
 
+def term_start(besluit: Besluit, name: str) -> str | None:
+    """The day a termijn runs from, in words ("meldingsdatum 20 maart 2026"): a deadline
+    shown without its start reads as if it lay before the melding."""
+    prefix = f"{nl.woorden(name)}:"
+    for step in besluit.artikelen:
+        if step.soort != "termijn" or not (step.conclusie or "").startswith(prefix):
+            continue
+        for used in step.gebruikte_feiten:
+            if isinstance(used.waarde, str) and ISO_DATE.match(used.waarde):
+                label = used.label.removeprefix("de ").removeprefix("het ")
+                return f"{label} {nl.datum(dt.date.fromisoformat(used.waarde))}"
+    return None
+
+
+# Awb 4:5: the resident gets a hersteltermijn to complete the aanvraag before it may be
+# left undecided ("buiten behandeling"); the beschikking says so to the resident, the terminal
+# to the consulent.
+HERSTELTERMIJN_INWONER = (
+    "Stuur ons deze gegevens binnen de termijn die wij u geven; anders kunnen wij uw aanvraag "
+    "buiten behandeling laten (artikel 4:5 van de Algemene wet bestuursrecht)."
+)
+HERSTELTERMIJN_CONSULENT = (
+    "Vraag de inwoner om deze gegevens binnen een hersteltermijn; zonder die gegevens kan de "
+    "aanvraag buiten behandeling blijven (Awb 4:5)."
+)
+
+
 def missing_data(besluit: Besluit) -> list[str]:
-    """'Wat we nog van u nodig hebben' (Awb 4:5): one line per missing fact."""
+    """'Wat we nog van u nodig hebben' (Awb 4:5): one line per missing fact, in words, with
+    the articles that need it."""
     out = []
     for item in besluit.ontbrekende_gegevens:
         text = item.omschrijving or nl.woorden(item.feit)
         if item.artikelen:
-            text += f" (artikel {', '.join(item.artikelen)})"
+            text += f" (nodig voor artikel {nl.opsomming(item.artikelen)})"
         out.append(text)
     return out
 

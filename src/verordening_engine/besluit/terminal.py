@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import dutch as nl
 from .model import Besluit, BesluitDocument
 from .motivering import (
+    HERSTELTERMIJN_CONSULENT,
     also_checked,
     basis_list,
     basis_parts,
@@ -93,8 +94,10 @@ def print_decision(b: Besluit, console: Console) -> None:
     missing = missing_data(b)
     if missing:
         console.print("[bold]Wat we nog van u nodig hebben[/]")
-        for line in missing:
+        indented(escape(HERSTELTERMIJN_CONSULENT))
+        for line, item in zip(missing, b.ontbrekende_gegevens, strict=True):
             indented(f"• {escape(line)}")
+            indented(f"[dim]in de casus: {escape(item.pad)}[/]", 2)
     if b.alternatieven:
         console.print("[bold]Wat de uitkomst zou veranderen[/]")
         for alt in b.alternatieven[:SHOWN_ALTERNATIVES]:

@@ -4,8 +4,9 @@ The default path runs each voorziening's precomputed plan (its rules by stratum,
 expressions as generated Python functions) with durable-rules chaining the strata. The
 reference fixpoint fires the closure-compiled rules with `fire` until nothing changes;
 the two are independent implementations and are compared rule for rule in the tests. A
-request whose case lacks a fact runs `fire` on the default path too: it evaluates in
-three-valued logic and says which absent facts leave a rule open.
+rule that cannot be evaluated because the case lacks a fact it reads is fired with `fire`
+on the default path too: it evaluates in three-valued logic and says which absent facts
+leave the rule open.
 """
 
 from __future__ import annotations
@@ -330,34 +331,24 @@ class Evaluator:
             for result, env, plan in work:
                 if stratum >= len(plan.strata):
                     continue
-                if result.inputs.absent:
-                    # a fact is missing: the reference firing, which knows what an absent
-                    # fact leaves open (generated code reads every name it meets)
-                    for fast in plan.strata[stratum]:
-                        rule = fast.rule
-                        run = fire(
-                            rule,
-                            result.inputs,
-                            result.derived,
-                            plan.position[rule.index],
-                            result.unknown,
-                        )
-                        result.runs.append(run)
-                        if rule.kind == "bepaal":
-                            result.derived.update(run.outputs)
-                            result.unknown.update(run.unknown)
-                    continue
                 for fast in plan.strata[stratum]:
                     order = plan.position[fast.rule.index]
-                    if explain:
-                        run = _fire_fast(fast, env, order, explain, result.inputs.aanvraag)
-                    else:
-                        run = _decide_fast(fast, env, order, result.inputs.aanvraag)
+                    try:
+                        if explain:
+                            run = _fire_fast(fast, env, order, explain, result.inputs.aanvraag)
+                        else:
+                            run = _decide_fast(fast, env, order, result.inputs.aanvraag)
+                    except MissingValue:
+                        # a fact the rule reads is absent (or a derived fact it reads could
+                        # not be defined): the reference firing says what that leaves open
+                        run = fire(fast.rule, result.inputs, result.derived, order, result.unknown)
+                        result.unknown.update(run.unknown)
                     result.runs.append(run)
                     for name, ref in fast.derives:
-                        value = run.outputs[name]
-                        env[ref] = value
-                        result.derived[name] = value
+                        if name in run.outputs:
+                            value = run.outputs[name]
+                            env[ref] = value
+                            result.derived[name] = value
 
         strata = max((len(plan.strata) for _, _, plan in work), default=0)
         agenda().run(strata, step, label)
@@ -365,14 +356,12 @@ class Evaluator:
 
 
 def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int, aanvraag: str) -> RuleRun:
-    """The decision-only firing: one generated call per rule, nothing kept for explaining."""
+    """The decision-only firing: one generated call per rule, nothing kept for explaining.
+
+    A MissingValue propagates: the caller fires the rule the reference way instead.
+    """
     try:
         outputs = fast.decide(env)
-    except MissingValue as exc:
-        raise EvaluationError(
-            f"{fast.rule.label} reads '{exc.ref}', which this case does not have "
-            "(guard it, e.g. with huishouden.heeft_partner and ...)"
-        ) from None
     except (OverflowError, ValueError) as exc:
         raise _value_error(fast, env, exc, aanvraag) from None
     except ZeroDivisionError as exc:
@@ -387,7 +376,11 @@ def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int, aanvraag: s
 def _fire_fast(
     fast: _FastRule, env: dict[Ref, Value], order: int, explain: bool, aanvraag: str
 ) -> RuleRun:
-    """`fire` on generated functions; without `explain` the facts used are not collected."""
+    """`fire` on generated functions; without `explain` the facts used are not collected.
+
+    A MissingValue propagates (generated code is three-valued like the closures): the
+    caller fires the rule the reference way, which says what an absent fact leaves open.
+    """
     rule = fast.rule
     try:
         applied = True
@@ -402,11 +395,6 @@ def _fire_fast(
         outputs = {name: fn(env) for name, fn in fast.outputs} if applied else {}
         if applied and fast.per_from_voorziening:
             outputs["per"] = env[PER]
-    except MissingValue as exc:
-        raise EvaluationError(
-            f"{rule.label} reads '{exc.ref}', which this case does not have "
-            "(guard it, e.g. with huishouden.heeft_partner and ...)"
-        ) from None
     except (OverflowError, ValueError) as exc:
         raise _value_error(fast, env, exc, aanvraag) from None
     except ZeroDivisionError as exc:

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .types import Compiled, MissingValue, Ref, Value
+from .types import Compiled, Ref, Value
 from .values import add_months, months_between, parse_euro, round_half_up_percent
 
 Env = Mapping[Ref, Value]
@@ -44,7 +44,20 @@ _HELPERS: dict[str, Any] = {
     "_min": min,
     "_max": max,
     "_zero": _zero,
-    "_Missing": MissingValue,
+}
+# how many arguments each helper takes, as functions.py checks them (None: two or more);
+# a call with another count is never written (it would be another function than checked)
+_ARITY: dict[str, int | None] = {
+    "jaren_tussen": 2,
+    "maanden_tussen": 2,
+    "dagen_tussen": 2,
+    "plus_jaren": 2,
+    "plus_maanden": 2,
+    "plus_weken": 2,
+    "plus_dagen": 2,
+    "procent": 2,
+    "min": None,
+    "max": None,
 }
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%"}
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
@@ -120,9 +133,11 @@ class _Writer:
             name = node.func.id
             if name in ("euro", "datum"):
                 return self.constant(_constant(node))
-            args = ", ".join(self.write(a) for a in node.args)
-            if f"_{name}" in _HELPERS:
-                return f"_{name}({args})"
+            if name in _ARITY and not node.keywords:
+                arity = _ARITY[name]
+                if len(node.args) == arity or (arity is None and len(node.args) >= 2):
+                    args = ", ".join(self.write(a) for a in node.args)
+                    return f"_{name}({args})"
         raise ValueError(f"cannot generate code for {ast.dump(node)[:80]}")
 
 
@@ -142,12 +157,16 @@ def _constant(node: ast.expr) -> Any:
     raise ValueError("not a constant")
 
 
+# A name the mapping lacks hands the whole expression to its closure: the rule language is
+# three-valued on missing facts (`x or y` is true when y is, even if x is unknown), which
+# the closures implement and plain Python operators do not. With every name present the
+# generated code computes what the closure computes, in the same order, errors included.
 _BODY = """
 def {name}(v):
     try:
         return {code}
-    except KeyError as exc:
-        raise _Missing(exc.args[0]) from None
+    except KeyError:
+        return _c{name}(v)
 """
 
 
@@ -175,6 +194,7 @@ def generate(exprs: Sequence[Compiled]) -> list[Generated]:
         _BODY.format(name=f"_f{i}", code=code) for i, code in enumerate(codes) if code is not None
     )
     namespace: dict[str, Any] = {"__builtins__": {}, "KeyError": KeyError, **names}
+    namespace.update({f"_c_f{i}": _closure(e) for i, e in enumerate(exprs)})
     try:
         exec(compile(source, "<verordening: generated rules>", "exec"), namespace)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
@@ -193,8 +213,8 @@ def {name}(v):
         if not ({condition}):
             return None
         return {{{outputs}}}
-    except KeyError as exc:
-        raise _Missing(exc.args[0]) from None
+    except KeyError:
+        return _c{name}(v)
 """
 
 Decider = Callable[[Env], dict[str, Any] | None]
@@ -219,6 +239,7 @@ def generate_deciders(
         fields = ", ".join(f"{key!r}: {code}" for key, code in codes)
         bodies.append(_DECIDE.format(name=f"_d{i}", condition=cond, outputs=fields))
     namespace: dict[str, Any] = {"__builtins__": {}, "KeyError": KeyError, **names}
+    namespace.update({f"_c_d{i}": _by_closures(*rule) for i, rule in enumerate(rules)})
     try:
         exec(compile("".join(b for b in bodies if b), "<verordening: deciders>", "exec"), namespace)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
@@ -235,6 +256,19 @@ def _composed(condition: Compiled | None, outputs: Sequence[tuple[str, Compiled]
     parts = generate([e for e in ([condition] if condition else []) + [e for _, e in outputs]])
     test = parts.pop(0) if condition is not None else None
     named = [(key, fn) for (key, _), fn in zip(outputs, parts, strict=True)]
+
+    def decide(env: Env) -> dict[str, Any] | None:
+        if test is not None and not test(env):
+            return None
+        return {key: fn(env) for key, fn in named}
+
+    return decide
+
+
+def _by_closures(condition: Compiled | None, outputs: Sequence[tuple[str, Compiled]]) -> Decider:
+    """A rule's decider on its closures (for a mapping that lacks a name)."""
+    test = _closure(condition) if condition is not None else None
+    named = [(key, _closure(expr)) for key, expr in outputs]
 
     def decide(env: Env) -> dict[str, Any] | None:
         if test is not None and not test(env):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +22,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException
 
 from ..api import ENGINE_VERSION
-from ..batch import BatchResult
+from ..batch import BatchFout, BatchInput, BatchResult, Keuzes, error_result
 from ..besluit.model import BesluitDocument
 from ..casus.model import Casus
 from ..errors import EvaluationError, Problem, VerordeningError
@@ -31,14 +30,13 @@ from ..regels.overview import ParameterOpDatum, parameters_on
 from .guard import Guard
 from .models import (
     ArtikelAntwoord,
-    BatchFout,
     Fout,
     Gezondheid,
     HoofdstukRef,
     Probleem,
     VersieInfo,
 )
-from .service import REQUEST, Service, decode
+from .service import REQUEST, Service
 from .settings import Settings
 
 log = logging.getLogger("verordening.serve")
@@ -46,7 +44,17 @@ Versie = Annotated[
     str | None,
     Query(description="Deze versie (ook een concept) in plaats van die op de peildatum"),
 ]
-Uitleg = Annotated[bool, Query(description="false: besluiten zonder de uitleg per artikel")]
+Uitleg = Annotated[
+    bool,
+    Query(description="false: besluiten zonder de uitleg per artikel en zonder alternatieven"),
+]
+BuitenGeldigheid = Annotated[
+    bool,
+    Query(
+        description="true: ook een peildatum buiten de geldigheid van de versie (wat-als), "
+        "als --buiten-geldigheid"
+    ),
+]
 Peildatum = Annotated[
     dt.date | None,
     Query(
@@ -159,9 +167,11 @@ def _routes(app: FastAPI, service: Service) -> None:
         request: Request,
         versie: Versie = None,
         uitleg: Uitleg = True,
+        buiten_geldigheid: BuitenGeldigheid = False,
     ) -> Response:
         """Decide every request of the case: what `verordening evaluate --format json` prints."""
-        work = functools.partial(service.evaluate, await request.body(), versie, uitleg)
+        body = await request.body()
+        work = functools.partial(service.evaluate, body, versie, uitleg, buiten_geldigheid)
         return Response(await service.run(work), media_type="application/json")
 
     @app.post(
@@ -191,42 +201,28 @@ def _routes(app: FastAPI, service: Service) -> None:
         request: Request,
         versie: Versie = None,
         uitleg: Uitleg = True,
+        buiten_geldigheid: BuitenGeldigheid = False,
     ) -> StreamingResponse:
         """Many cases, one per line; one result line per case, in order, as they are decided.
 
         The lines are those of `verordening batch`. A case over the time limit gets an error line.
         """
-        text = decode(await request.body())
+        inputs = service.batch_inputs(await request.body())  # NUL bytes: 422 before streaming
+        keuzes = Keuzes(versie, buiten_geldigheid, explain=uitleg)
 
         async def lines() -> AsyncIterator[str]:
-            index = 0
-            for number, line in enumerate(text.splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    case = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    case = None
-                    result = BatchResult(
-                        index, None, None, [f"regel {number}: geen geldige JSON ({exc.msg})"]
-                    )
-                if case is not None:
-                    result = await _decided(case, index)
-                yield result.as_json_line() + "\n"
-                index += 1
+            for item in inputs:
+                yield (await _decided(item)).as_json_line() + "\n"
 
-        async def _decided(case: Any, index: int) -> BatchResult:
+        async def _decided(item: BatchInput) -> BatchResult:
             try:
-                work = functools.partial(service.batch_result, case, index, versie, uitleg)
-                return await service.run(work)
+                return await service.run(functools.partial(service.batch_result, item, keuzes))
             except TimeoutError:
-                name = case.get("casus") if isinstance(case, dict) else None
-                return BatchResult(
-                    index,
-                    str(name) if name else None,
-                    None,
-                    [f"tijdslimiet van {service.settings.limits.timeout:g} s overschreden"],
+                limit = service.settings.limits.timeout
+                problem = Problem(
+                    item.bron, None, None, "", f"tijdslimiet van {limit:g} s overschreden"
                 )
+                return error_result(item, "verwerking", [problem])
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -310,10 +306,11 @@ def _openapi(app: FastAPI) -> None:
             for name, definition in case.pop("$defs", {}).items():
                 components.setdefault(name, definition)
             components["Casus"] = case
-            components.setdefault(
-                "BatchFout",
-                BatchFout.model_json_schema(ref_template="#/components/schemas/{model}"),
-            )
+            # the batch's own Probleem (no `tekst`) is named BatchProbleem next to ours
+            fout = BatchFout.model_json_schema(ref_template="#/components/schemas/Batch{model}")
+            for name, definition in fout.pop("$defs", {}).items():
+                components.setdefault(f"Batch{name}", definition)
+            components.setdefault("BatchFout", fout)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -67,11 +67,3 @@ class ArtikelAntwoord(_Out):
     versie: str
     hoofdstuk: HoofdstukRef
     artikel: Artikel
-
-
-class BatchFout(_Out):
-    """A line of POST /v1/batch output for a case that could not be decided."""
-
-    casus: str | None
-    regel: int
-    fouten: list[str]

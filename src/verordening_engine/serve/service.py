@@ -7,18 +7,20 @@ new rules), and no request pays for looking at the files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+import io
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
 from starlette.exceptions import HTTPException
 
-from ..api import Regelset, load_regelset_folder, read_case, read_case_text, versions
-from ..batch import BatchResult
+from ..api import Regelset, load_regelset_folder, read_case_text, versions
+from ..batch import BatchInput, BatchResult, Keuzes, evaluate_one, read_lines
 from ..besluit.model import BesluitDocument
 from ..casus.model import Casus
-from ..errors import EvaluationError, Problem, VerordeningError
+from ..errors import Problem, VerordeningError
 from ..reading.yaml_loading import LocatedDocument
 from ..regels.loading import META_FILE
 from ..regels.versions import VersionInfo, select_version
@@ -29,16 +31,16 @@ T = TypeVar("T")
 REQUEST = "<verzoek>"
 
 
-def decide(regelset: Regelset, casus: Casus, doc: LocatedDocument, uitleg: bool) -> BesluitDocument:
-    """The decision document, with or without the explanation (`artikelen`)."""
-    document = regelset.evaluate_casus(casus, doc)
-    # Until Regelset.evaluate_casus(..., explain=False) exists the explanation is dropped here.
-    return document if uitleg else _without_explanation(document)
-
-
-def _without_explanation(document: BesluitDocument) -> BesluitDocument:
-    besluiten = [b.model_copy(update={"artikelen": []}) for b in document.besluiten]
-    return document.model_copy(update={"besluiten": besluiten})
+def decide(
+    regelset: Regelset,
+    casus: Casus,
+    doc: LocatedDocument,
+    uitleg: bool,
+    buiten_geldigheid: bool = False,
+) -> BesluitDocument:
+    """The decision document; without `uitleg` the fast path (`artikelen` empty, no
+    alternatives), as `verordening batch --zonder-uitleg`."""
+    return regelset.evaluate_casus(casus, doc, buiten_geldigheid=buiten_geldigheid, explain=uitleg)
 
 
 def decode(body: bytes) -> str:
@@ -83,27 +85,49 @@ class Service:
         raise HTTPException(404, f"onbekende versie '{versie}' (bekend: {known})")
 
     def choose(self, casus: Casus, versie: str | None) -> Regelset:
-        """As `load_regelset`: the version asked for, or the one in force on the peildatum."""
+        """As `load_regelset` for `verordening evaluate`: the version asked for, else the
+        case's own `versie:`, else the one in force on the peildatum."""
         if self.single_folder:
             return next(iter(self.regelsets.values()))
-        return self.regelsets[select_version(self.infos, casus.peildatum, versie).meta.versie]
+        chosen = select_version(self.infos, casus.peildatum, versie or casus.versie)
+        return self.regelsets[chosen.meta.versie]
 
-    def evaluate(self, body: bytes, versie: str | None, uitleg: bool) -> str:
+    def evaluate(
+        self, body: bytes, versie: str | None, uitleg: bool, buiten_geldigheid: bool = False
+    ) -> str:
         """The JSON text `verordening evaluate --format json` prints for this case."""
         casus, doc = read_case_text(decode(body), REQUEST)
-        document = decide(self.choose(casus, versie), casus, doc, uitleg)
+        document = decide(self.choose(casus, versie), casus, doc, uitleg, buiten_geldigheid)
         return document.model_dump_json(indent=2) + "\n"
 
-    def batch_result(self, case: Any, index: int, versie: str | None, uitleg: bool) -> BatchResult:
-        """One case of a batch, as `verordening batch` reports it."""
-        data = case if isinstance(case, Mapping) else {"_ongeldig": case}
-        name = data.get("casus")
-        label = str(name) if name else None
-        try:
-            casus, doc = read_case(data)
-            document = decide(self.choose(casus, versie), casus, doc, uitleg)
-            return BatchResult(index, casus.casus, document.model_dump(mode="json"), None)
-        except VerordeningError as exc:
-            return BatchResult(index, label, None, [str(p) for p in exc.problems])
-        except EvaluationError as exc:
-            return BatchResult(index, label, None, [str(exc)])
+    def batch_inputs(self, body: bytes) -> list[BatchInput]:
+        """The cases of a JSON Lines body, read as `verordening batch` reads its input (a line
+        over the size limit, not UTF-8 or not JSON is that line's error record; NUL bytes at
+        the start refuse the whole body: VerordeningError, 422)."""
+        return list(read_lines(io.BytesIO(body), REQUEST))
+
+    def batch_result(self, item: BatchInput, keuzes: Keuzes) -> BatchResult:
+        """One case of a batch: the record `verordening batch` writes for it."""
+        return evaluate_one(str(self.settings.regels), keuzes, item, _Compiled(self))
+
+
+class _Compiled(dict[Any, Regelset]):
+    """The version cache `batch.evaluate_one` consults (key: a versie, or a peildatum when
+    the case names none), answered from the versions compiled at start: no file is read."""
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: Any) -> Regelset:
+        service = self.service
+        if service.single_folder:
+            return next(iter(service.regelsets.values()))
+        if isinstance(key, str):
+            info = select_version(service.infos, dt.date.min, key)
+        else:
+            info = select_version(service.infos, key)
+        return service.regelsets[info.meta.versie]

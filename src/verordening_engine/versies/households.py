@@ -27,6 +27,7 @@ from ..language.expressions import (
 )
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
+from .consistency import possible_case
 from .constraints import Constraints, Term, months_ago, satisfies
 from .sources import RandomSource, Source, mostly
 from .targets import Thresholds
@@ -306,14 +307,26 @@ class Builder:
         kids = []
         if subject_is_child:
             kids.append(min(subject_age or 0, child_high))
-        wanted_kids = [b for b in first.bounds.get(("input", "huishouden", "aantal_kinderen"), [])]
-        count = src.integer(0, 3)
-        for extra in range(0, 5):
-            if satisfies(extra, wanted_kids) and extra >= len(kids):
-                count = extra if wanted_kids else max(count, len(kids))
-                break
+        wanted_kids = _count_bounds(first, "aantal_kinderen")
+        # a bound on the minors (a leefvorm, a norm): the extra children are all minors, or
+        # (none wanted) all of age where the adults are old enough, else there are none
+        minors = _count_bounds(first, "aantal_minderjarige_kinderen")
+        kid_low, kid_high = 0, min(child_high, 12 * 24)
+        if minors and not satisfies(0, minors):
+            kid_high = min(kid_high, ADULT - 1)
+        elif minors:
+            kid_low = ADULT
+        as_minors = minors if kid_low == 0 else []
+        count = max(src.integer(0, 3), len(kids))
+        if wanted_kids or as_minors:
+            for extra in range(len(kids), 5):
+                if satisfies(extra, wanted_kids) and satisfies(extra, as_minors):
+                    count = extra
+                    break
+        if kid_low > kid_high:
+            count = len(kids)
         while len(kids) < count:
-            kids.append(src.integer(0, min(child_high, 12 * 24)))
+            kids.append(src.integer(kid_low, kid_high))
         ages += [("kind", k) for k in kids]
         persoon_names: set[str] = set()
         huishouden_names: set[str] = set()
@@ -372,12 +385,23 @@ class Builder:
                 v, {"aanvraag": facts, "huishouden": hh_facts}, lambda k: src.integer(0, k - 1)
             )
             aanvragen.append({"id": f"a{j + 1}", "persoon": who, "voorziening": v, "feiten": facts})
-        return {
+        case = {
             "casus": "gegenereerd",
             "peildatum": self.peildatum,
             "huishouden": {"leden": leden, "feiten": hh_facts},
             "aanvragen": aanvragen,
         }
+        # the versions' declared checks (bereik, niet_voor/niet_na, alleen_als, controles)
+        return possible_case(case, self.regelsets)
+
+
+def _count_bounds(c: Constraints, name: str) -> list[tuple[str, Any]]:
+    """What the steering asks of a household count (a bound, or a fixed number)."""
+    term: Term = ("input", "huishouden", name)
+    fixed = c.fixed.get(term)
+    if isinstance(fixed, int) and not isinstance(fixed, bool):
+        return [("==", fixed)]
+    return list(c.bounds.get(term, []))
 
 
 def _grants(rule: CompiledRule) -> bool:

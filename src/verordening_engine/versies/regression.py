@@ -109,8 +109,23 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
     if restricted["aanvragen"]:
         # both versions judge the same households: one of them is a what-if by design
         doc = regelset.evaluate(restricted, buiten_geldigheid=True).model_dump(mode="json")
-        out.update({b["aanvraag"]: b for b in doc["besluiten"]})
+        units = _units(doc)
+        out.update(
+            {
+                b["aanvraag"]: {**b, "huishouden_bedrag": units.get(b["aanvraag"])}
+                for b in doc["besluiten"]
+            }
+        )
     return out
+
+
+def _units(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per request, the household bijdrage (Wmo 2.1.4a lid 4) it is part of: id and amount."""
+    return {
+        rid: {"id": unit["id"], "bedrag": unit["bedrag"]}
+        for unit in doc.get("huishouden_bijdrage") or []
+        for rid in unit["besluiten"]
+    }
 
 
 # decisions of households seen before, per version: a mutation test compares many drafts
@@ -150,7 +165,11 @@ def _evaluate_all(
     for (k, _), result in zip(todo, results, strict=True):
         if result.document is None:
             raise RuntimeError(f"generated case could not be evaluated: {result.error}")
-        _DECIDED[(sha, k)] = {b["aanvraag"]: _summary(b) for b in result.document["besluiten"]}
+        units = _units(result.document)
+        _DECIDED[(sha, k)] = {
+            b["aanvraag"]: _summary(b, units.get(b["aanvraag"]))
+            for b in result.document["besluiten"]
+        }
     out = []
     for k, (case, missing) in zip(keys, restricted, strict=True):
         decided: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
@@ -175,9 +194,10 @@ SUMMARY_FIELDS = (
 )
 
 
-def _summary(besluit: dict[str, Any]) -> dict[str, Any]:
+def _summary(besluit: dict[str, Any], unit: dict[str, str] | None) -> dict[str, Any]:
     """What the comparison needs of a decision: 10,000 full explanations would not fit well."""
     kept = {key: besluit[key] for key in SUMMARY_FIELDS}
+    kept["huishouden_bedrag"] = unit
     kept["artikelen"] = [
         {"artikel": s["artikel"], "status": s["status"], "regel": s["regel"]}
         for s in besluit["artikelen"]
@@ -192,30 +212,28 @@ def deciding_rules(besluit: dict[str, Any] | None) -> list[str]:
     return [s["regel"] for s in besluit["artikelen"] if s["status"] == "beslissend"]
 
 
-def household_contribution(besluiten: list[dict[str, Any] | None], regelset: Regelset) -> int:
-    """The household's contribution per month, in cents, counting the abonnementstarief once.
+def household_contribution(besluiten: list[dict[str, Any] | None]) -> int:
+    """The household's contribution per month, in cents, each household bijdrage counted once.
 
     Wmo 2015 art. 2.1.4a lid 4: one amount per month for one or more maatwerkvoorzieningen
-    together, for the client and spouse together. Until the decision document carries its own
-    household-level part (`huishouden_bijdrage`), it is computed here: of the monthly
-    contributions for Wmo maatwerkvoorzieningen the highest counts, the others are added.
+    of one client unit together. The decision document states that amount
+    (`huishouden_bijdrage`, one entry per client unit); a granted request that is part of one
+    adds nothing of its own. Other monthly contributions (not part of a unit) are added.
     """
-    catalogue = regelset.compiled.catalogue
-    maatwerk = 0
+    units: dict[str, int] = {}
     other = 0
     for besluit in besluiten:
         if besluit is None or besluit["uitkomst"] != "toegekend":
             continue
+        unit = besluit.get("huishouden_bedrag")
+        if unit is not None:
+            units[unit["id"]] = parse_euro(unit["bedrag"])
+            continue
         bijdrage = besluit["eigen_bijdrage"]
         if bijdrage is None or bijdrage["per"] != "maand":
             continue
-        cents = parse_euro(bijdrage["bedrag"])
-        item = catalogue.get(besluit["voorziening"])
-        if item is not None and item.wet == "wmo2015" and item.soort.value == "maatwerk":
-            maatwerk = max(maatwerk, cents)
-        else:
-            other += cents
-    return maatwerk + other
+        other += parse_euro(bijdrage["bedrag"])
+    return sum(units.values()) + other
 
 
 def _minimal_example(
@@ -394,8 +412,8 @@ def regress(
                     only = {**case, "aanvragen": [{**aanvraag, "id": "a1"}]}
                     first_seen[kind] = (v, only)
         households_changed += household_changed
-        pay_a = household_contribution(list(da.values()), a)
-        pay_b = household_contribution(list(db.values()), b)
+        pay_a = household_contribution(list(da.values()))
+        pay_b = household_contribution(list(db.values()))
         total_a += pay_a
         total_b += pay_b
         bands[_band(pay_a, pay_b)] += 1

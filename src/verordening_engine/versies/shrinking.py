@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..regels.compiled import CompiledRegelset
+from .consistency import possible_case
 from .households import build_household, union_vocabulary
 from .sources import HypothesisSource
 
@@ -58,7 +59,7 @@ def around(
         for lid in observed["huishouden"]["leden"]
         if lid["id"] in needed or lid["rol"] != "kind" or draw(st.booleans())
     ]
-    return {
+    shrunk = {
         **observed,
         "huishouden": {
             "leden": leden,
@@ -66,3 +67,4 @@ def around(
         },
         "aanvragen": [{**request, "feiten": facts("aanvraag", request["feiten"])}],
     }
+    return possible_case(shrunk, regelsets)  # a default may make a given fact impossible

@@ -135,7 +135,11 @@ class Thresholds:
                 base = "persoon" if space == "partner" else space
                 if node.attr == "geboortedatum" and base == "persoon":
                     return ("input", space, node.attr), T.datum
-                if space == "huishouden" and node.attr in ("aantal_kinderen", "aantal_leden"):
+                if space == "huishouden" and node.attr in (
+                    "aantal_kinderen",
+                    "aantal_leden",
+                    "aantal_minderjarige_kinderen",
+                ):
                     return ("input", space, node.attr), T.getal
                 feit = rs.inputs.get(base, {}).get(node.attr)
                 if feit is not None:
