@@ -42,6 +42,8 @@ REFERENCE_CASE: dict[str, Any] = {
             "feiten": {
                 "beperking_vastgesteld": True,
                 "mantelzorg_volstaat": True,
+                "mantelzorger_kan_en_wil": True,
+                "draagkracht_draaglast_netwerk": "in_balans",
                 "meldingsdatum": "2026-05-01",
                 "aanvraagdatum": "2026-05-20",
             },
@@ -51,7 +53,6 @@ REFERENCE_CASE: dict[str, Any] = {
 }
 
 AOW_MONTHS = 804  # param.aow_leeftijd_maanden (2026)
-MINIMUM_AGE_MONTHS = 210  # 17,5 jaar
 MINIMA_PCT = 110
 ABONNEMENT = 2180  # cents per month
 WASSERVICE = (1250, 975)  # tarief, kostprijs in cents
@@ -94,12 +95,14 @@ def decide_reference(case: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
                 dt.date.fromisoformat(f["meldingsdatum"]) + dt.timedelta(weeks=6)
             ).isoformat(),
         }
-        if months < MINIMUM_AGE_MONTHS:
-            out[request["id"]] = ("niet_ontvankelijk", None, None, termijnen)
-            continue
+        # (no member of the reference household is younger than 17,5: no Jeugdwet referral)
         refused = (
             not f.get("beperking_vastgesteld")
-            or f.get("mantelzorg_volstaat")
+            or (
+                f.get("mantelzorg_volstaat")
+                and f.get("mantelzorger_kan_en_wil")
+                and f.get("draagkracht_draaglast_netwerk") == "in_balans"
+            )
             or f.get("eigen_kracht_volstaat")
             or f.get("gebruikelijke_hulp_volstaat")
         )

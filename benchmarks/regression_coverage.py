@@ -5,7 +5,8 @@ deciding rules (besluit + eigen_bijdrage) reached at least once, under both vers
     # the generator before issue 13 (main at f120375, flat layout):
     PYTHONPATH=old/src python benchmarks/regression_coverage.py old old/regels ...
 
-Prints JSON: {versie: {voorziening: [requests, granted, reached, possible]}}.
+Prints JSON: {versie: {voorziening: [requests, granted, reached, possible, undecided]}}
+(undecided: requests left without a decision for a missing fact, a gap of the generator).
 """
 
 import collections
@@ -31,13 +32,18 @@ for R in (A, B):
     reached = collections.defaultdict(collections.Counter)
     total = collections.Counter()
     grants = collections.Counter()
+    undecided = collections.Counter()
     for case in cases:
         r, _ = restrict(case, rs)
         if not r["aanvragen"]:
             continue
-        for b in R.evaluate(r).besluiten:
+        # both versions judge the same households: one of them is a what-if
+        kwargs = {"buiten_geldigheid": True} if which != "old" else {}
+        for b in R.evaluate(r, **kwargs).besluiten:
             total[b.voorziening] += 1
-            if b.uitkomst and b.uitkomst.value == "toegekend":
+            if b.uitkomst is None:
+                undecided[b.voorziening] += 1
+            elif b.uitkomst.value == "toegekend":
                 grants[b.voorziening] += 1
             for s in b.artikelen:
                 if s.status == "beslissend":
@@ -46,6 +52,6 @@ for R in (A, B):
     for v in sorted(rs.catalogue):
         possible = [r.id for r in rs.rules_for[v] if r.kind in ("besluit", "eigen_bijdrage")]
         got = [p for p in possible if reached[v][p]]
-        rows[v] = (total[v], grants[v], len(got), len(possible))
+        rows[v] = (total[v], grants[v], len(got), len(possible), undecided[v])
     out[R.versie] = rows
 json.dump(out, sys.stdout)

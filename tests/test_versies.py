@@ -511,6 +511,48 @@ def test_generated_households_are_consistent() -> None:
                 assert facts["meldingsdatum"] <= facts["aanvraagdatum"]
 
 
+@pytest.mark.parametrize(
+    ("a", "b"), [("2025-01-01", "2026-04-01"), ("2026-04-01", "2027-01-01")], ids=str
+)
+def test_generated_households_are_valid_cases_that_both_versions_decide(a: str, b: str) -> None:
+    """Every generated household passes the declared input checks of both versions (no
+    VerordeningError) and gives every fact a deciding rule needs: no request is left
+    undecided, which regress would otherwise count as a change of the rules."""
+    from verordening_engine.versies.households import random_households, restrict
+
+    versions = [load_regelset(REGELS, versie=v) for v in (a, b)]
+    day = versions[1].compiled.meta.geldig_vanaf
+    cases = random_households([r.compiled for r in versions], day, 150, 11)
+    for regelset in versions:
+        for case in cases:
+            restricted, _ = restrict(case, regelset.compiled)
+            doc = regelset.evaluate(restricted, buiten_geldigheid=True)
+            undecided = [
+                (x.voorziening, [o.feit for o in x.ontbrekende_gegevens])
+                for x in doc.besluiten
+                if x.uitkomst is None
+            ]
+            assert undecided == [], (regelset.versie, case["casus"], undecided)
+
+
+def test_household_bijdrage_counts_once_per_client_unit() -> None:
+    """Wmo 2.1.4a lid 4: two maatwerkvoorzieningen of one client unit pay one amount."""
+    from verordening_engine.versies.regression import household_contribution
+
+    def granted(rid: str, bedrag: str, unit: str | None) -> dict[str, object]:
+        return {
+            "aanvraag": rid,
+            "uitkomst": "toegekend",
+            "eigen_bijdrage": {"bedrag": bedrag, "per": "maand"},
+            "huishouden_bedrag": {"id": unit, "bedrag": "21.80"} if unit else None,
+        }
+
+    together = [granted("a1", "21.80", "bijdrage-p1-p2"), granted("a2", "21.80", "bijdrage-p1-p2")]
+    assert household_contribution(together) == 21_80
+    other = granted("a3", "10.00", None)
+    assert household_contribution([*together, other, None]) == 31_80
+
+
 def test_regress_report_formats_hold_the_same_numbers(tmp_path: Path) -> None:
     draft = _draft(tmp_path / "minima-120", MINIMA_120)
     base = [

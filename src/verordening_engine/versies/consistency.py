@@ -117,7 +117,7 @@ def _expression(rs: CompiledRegelset, space: str, text: str, expected: T) -> Any
                 return T.datum
             return _input_type(rs.inputs, ref)
 
-        _COMPILED[key] = compile_expression(text, resolve, expected)  # type: ignore[arg-type]
+        _COMPILED[key] = compile_expression(text, resolve, expected)
     return _COMPILED[key]
 
 

@@ -12,7 +12,10 @@ an income limit or an age: all of it is read from the compiled rules.
 Consistency by construction: the applicant and a partner are adults, children are at least
 16 years younger than the adults, dates are on or before the peildatum and a request's
 dates follow the order of the procedure (an earlier event, then the melding, then the
-aanvraag); only facts some rule of the requested voorziening reads are given.
+aanvraag); only facts some rule of the requested voorziening reads are given. Validity is
+then made sure from the versions' declared checks alone (`consistency.possible_case`:
+`bereik`, `niet_voor`/`niet_na`, `alleen_als`, `controles`), so every household is a case
+every version accepts; the name-based date order above only shapes the distribution.
 """
 
 from __future__ import annotations
