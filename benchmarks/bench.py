@@ -1,6 +1,7 @@
 """Benchmark: each figure of the speed issue next to its target, from one run.
 
-Run: python benchmarks/bench.py [--households N] [--batch N] [--seed S] [--skip single,batch,cold,scaling]
+Run: python benchmarks/bench.py [--households N] [--batch N] [--seed S]
+     [--skip single,batch,cold,scaling]
 
 Uses the public library (`load_regelset_folder`, `Regelset.evaluate`, `evaluate_many`, the
 seeded household generator that `verordening regress` uses) and the `verordening` CLI.
