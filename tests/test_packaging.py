@@ -103,7 +103,7 @@ def test_missing_regels_folder_says_what_and_where_to_point(
 def _project_copy(target: Path) -> Path:
     """The files a source distribution holds, without build leftovers of the work tree."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
-    for name in ("src", "regels", "schemas"):
+    for name in ("src", "regels", "schemas", "build_backend"):
         shutil.copytree(ROOT / name, target / name, ignore=ignore)
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (ROOT / name).is_file():

@@ -208,7 +208,8 @@ def _decide(
 # first), so a long-running process that reloads edited rules does not grow without bound.
 # The durable-rules side is shared by every version (engine/durable_agenda.py).
 MAX_VERSIONS = 8
-_CACHE: dict[str, Regelset] = {}
+# compiled versions by (folder, content hash): a copy elsewhere is its own version
+_CACHE: dict[tuple[str, str], Regelset] = {}
 _CLOSURES: dict[str, dict[str, frozenset[str]]] = {}
 _LOCK = threading.Lock()
 
@@ -259,12 +260,13 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
     if key is not None and key in _BY_CONTENT:
         return _BY_CONTENT[key]
     source = load_source(folder)
+    identity = (str(Path(source.folder).resolve()), source.sha256)
     with _LOCK:
-        cached = _CACHE.pop(source.sha256, None)
+        cached = _CACHE.pop(identity, None)
         if cached is None:
             compiled = compile_regelset(source)
             cached = Regelset(compiled, Evaluator(compiled))
-        _CACHE[source.sha256] = cached  # most recently loaded last
+        _CACHE[identity] = cached  # most recently loaded last
         while len(_CACHE) > MAX_VERSIONS:
             gone = _CACHE.pop(next(iter(_CACHE)))
             _CLOSURES.pop(gone.compiled.sha256, None)

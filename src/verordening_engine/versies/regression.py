@@ -5,6 +5,8 @@ every boundary the versions' rules and parameters fix (`households`, `targets`),
 that a seed gives the same report. The report counts, per voorziening, how often each
 outcome was reached under each version and names the outcomes never reached. Every kind of
 change gets one minimal example household, found by hypothesis shrinking.
+This module is longer than 500 lines: generation, evaluation, counting and shrinking share
+one run's state.
 """
 
 from __future__ import annotations
