@@ -13,8 +13,8 @@ from ..engine.evaluation import RequestRun
 from ..engine.settlement import Settled, settle
 from ..language.expressions import T
 from ..regels.compiled import CompiledRegelset
-from .explanation import article_order, explain_run
-from .model import Besluit, Bijdrage, Toelichting
+from .explanation import article_order, build_besluit, explain_run
+from .model import Besluit, Toelichting
 from .words import as_json
 
 _article_order = cache(article_order)  # a handful of article numbers, sorted per request
@@ -32,28 +32,11 @@ def decide_request(rs: CompiledRegelset, result: RequestRun, settled: Settled) -
     decisive = sorted(
         {rs.rule_by_id[i].artikel.nummer for i in settled.winners}, key=_article_order
     )
-    bijdrage = settled.eigen_bijdrage
-    return Besluit.model_construct(
-        aanvraag=result.inputs.aanvraag,
-        persoon=result.inputs.persoon,
-        voorziening=result.inputs.voorziening,
-        uitkomst=settled.uitkomst,
-        verwijzing=settled.verwijzing,
-        eigen_bijdrage=Bijdrage.model_construct(bedrag=bijdrage[0], per=bijdrage[1])
-        if bijdrage
-        else None,
-        ingangsdatum=settled.ingangsdatum,
-        termijnen=settled.termijnen,
-        vaststellingen={
-            name: as_json(_slot_type(result, name), value)
-            for name, value in settled.vaststellingen.items()
-        },
-        beslissende_artikelen=decisive,
-        problemen=list(settled.problems),
-        artikelen=[],
-        alternatieven=[],
-        voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
-    )
+    vaststellingen = {
+        name: as_json(_slot_type(result, name), value)
+        for name, value in settled.vaststellingen.items()
+    }
+    return build_besluit(rs, result, settled, decisive, vaststellingen, [])
 
 
 def bijdrage_steps(

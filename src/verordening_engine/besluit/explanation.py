@@ -271,6 +271,23 @@ def explain_request(
     decisive = sorted(
         {step.artikel for step in steps if step.status == "beslissend"}, key=article_order
     )
+    vaststellingen = {
+        name: as_json(_slot_type(rs, result, name), value)
+        for name, value in settled.vaststellingen.items()
+    }
+    return build_besluit(rs, result, settled, decisive, vaststellingen, steps)
+
+
+def build_besluit(
+    rs: CompiledRegelset,
+    result: RequestRun,
+    settled: Settled,
+    decisive: list[str],
+    vaststellingen: dict[str, bool | int | str],
+    artikelen: list[Toelichting],
+) -> Besluit:
+    """The decision of one request; the explained and the decision-only path share it, so
+    they can differ in `artikelen` only."""
     bijdrage = settled.eigen_bijdrage
     return Besluit.model_construct(
         aanvraag=result.inputs.aanvraag,
@@ -283,13 +300,10 @@ def explain_request(
         else None,
         ingangsdatum=settled.ingangsdatum,
         termijnen=settled.termijnen,
-        vaststellingen={
-            name: as_json(_slot_type(rs, result, name), value)
-            for name, value in settled.vaststellingen.items()
-        },
+        vaststellingen=vaststellingen,
         beslissende_artikelen=decisive,
         problemen=list(settled.problems),
-        artikelen=steps,
+        artikelen=artikelen,
         alternatieven=[],
         voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
     )
