@@ -50,7 +50,14 @@ def _patched_wheel() -> Path:
     if found:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    # The hook process we run in tells pip's in-process runner which backend (and backend
+    # path) to import through these variables; a nested pip building durable-rules must not
+    # inherit them, or it looks for setuptools in our build_backend folder.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("_PYPROJECT_HOOKS_", "PEP517_"))
+    }
     env["CPPFLAGS"] = (env.get("CPPFLAGS", "") + " " + CPPFLAGS).strip()
     command = [
         sys.executable,
