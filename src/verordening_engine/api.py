@@ -12,10 +12,10 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .besluit.alternatives import find_alternatives, needs_alternatives
 from .besluit.decision import bijdrage_steps, decide_request
 from .besluit.explanation import explain_request
@@ -36,10 +36,7 @@ from .regels.loading import load_source, validate_document
 from .regels.location import resolve_regels
 from .regels.versions import VersionInfo, list_versions, select_version
 
-try:
-    ENGINE_VERSION = version("verordening-engine")
-except PackageNotFoundError:  # running from a source tree
-    ENGINE_VERSION = "0+unknown"
+ENGINE_VERSION = __version__  # recorded in every decision
 
 
 @dataclass

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .. import __version__
+
 F = TypeVar("F", bound=Callable[..., Any])
 FORMAT = click.option(
     "--format",
@@ -24,15 +26,6 @@ FORMAT = click.option(
     show_default=True,
     help="terminal (rich), json, or markdown to paste into a document.",
 )
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("verordening-engine")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def guarded(func: F) -> F:
@@ -94,7 +87,7 @@ def make_console(stderr: bool = False) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), prog_name="verordening")
+@click.version_option(__version__, prog_name="verordening")
 @click.option(
     "--regels",
     default=None,
