@@ -7,6 +7,7 @@ entry; drafts are not cached. No timing is asserted here (see benchmarks/bench.p
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -15,8 +16,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from verordening_engine import api
+from verordening_engine.cli import main
 from verordening_engine.regels import compiled_cache
 from verordening_engine.regels.compiler import compile_regelset
 from verordening_engine.regels.loading import load_source
@@ -244,3 +247,13 @@ def test_reading_a_packaged_regels_folder_needs_no_write_access(
         assert api.load_regelset(REGELS, versie="2026-04-01").compiled.sha256 == compiled.sha256
     finally:
         cache.chmod(0o700)
+
+
+def test_evaluate_in_a_callers_process_leaves_the_collector_alone(cache: Path) -> None:
+    """Only the `verordening` process itself freezes what it loaded (it ends right after);
+    a caller that runs the command in its own process keeps a normal collector."""
+    frozen = gc.get_freeze_count()
+    result = CliRunner().invoke(main, ["evaluate", str(CASE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["besluiten"]
+    assert gc.get_freeze_count() == frozen
