@@ -108,10 +108,10 @@ def load(folder: Path, fingerprint: str) -> CompiledRegelset | None:
 
 def store(folder: Path, fingerprint: str, compiled: CompiledRegelset) -> bool:
     """Cache `compiled` for `folder`; False when it is not cached (see the module doc)."""
-    where = cache_dir()
-    if where is None or compiled.meta.basis is not None:
-        return False
     try:
+        where = cache_dir()
+        if where is None or compiled.meta.basis is not None:
+            return False
         listed = {p.name for p in folder.glob("*.y*ml")}
         if not set(compiled.source.documents) <= listed:
             return False  # the fingerprint would not cover every file it was made from
