@@ -257,3 +257,18 @@ def test_evaluate_in_a_callers_process_leaves_the_collector_alone(cache: Path) -
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["besluiten"]
     assert gc.get_freeze_count() == frozen
+
+
+def test_the_default_cache_directory_is_the_users_cache_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from platformdirs import user_cache_dir
+
+    monkeypatch.delenv(compiled_cache.ENV)
+    for xdg in (str(tmp_path / "xdg"), None):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        expected = Path(user_cache_dir("verordening-engine")) / "compiled"
+        assert compiled_cache.cache_dir() == expected
