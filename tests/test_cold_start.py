@@ -118,7 +118,10 @@ def test_an_entry_of_another_engine_is_not_used(
     assert compiled_cache.load(VERSIE_2026, fingerprint) is None
 
 
-def test_an_edited_engine_module_is_another_engine(cache: Path, tmp_path: Path) -> None:
+def test_an_edited_engine_module_is_another_engine(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled_cache, "_ENGINE", [])
     before = compiled_cache._engine_fingerprint()
     module = Path(compiled_cache.__file__)
     stat = module.stat()
@@ -128,7 +131,7 @@ def test_an_edited_engine_module_is_another_engine(cache: Path, tmp_path: Path) 
         assert compiled_cache._engine_fingerprint() != before
     finally:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        compiled_cache._ENGINE.clear()
+    compiled_cache._ENGINE.clear()
     assert compiled_cache._engine_fingerprint() == before
 
 
