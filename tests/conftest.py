@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# compiled regelsets are cached on disk (regels/compiled_cache.py): the tests use a cache
+# directory of their own, never the user's; subprocesses inherit it
+if "VERORDENING_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="verordening-test-cache-")
+    os.environ["VERORDENING_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 from verordening_engine.api import Regelset, load_regelset_folder
 

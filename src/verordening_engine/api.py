@@ -12,10 +12,10 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .besluit.alternatives import find_alternatives, needs_alternatives
 from .besluit.decision import bijdrage_steps, decide_request
 from .besluit.explanation import explain_request
@@ -30,16 +30,14 @@ from .engine.settlement import beats, settle
 from .errors import CaseValueError, Problem, VerordeningError
 from .reading.spellings import parse_iso_date
 from .reading.yaml_loading import LocatedDocument, parse_text, read_bytes, read_document
+from .regels import compiled_cache
 from .regels.compiled import CompiledRegelset
 from .regels.compiler import compile_regelset
 from .regels.loading import load_source, validate_document
 from .regels.location import resolve_regels
 from .regels.versions import VersionInfo, list_versions, select_version
 
-try:
-    ENGINE_VERSION = version("verordening-engine")
-except PackageNotFoundError:  # running from a source tree
-    ENGINE_VERSION = "0+unknown"
+ENGINE_VERSION = __version__  # recorded in every decision
 
 
 @dataclass
@@ -259,12 +257,15 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
         key = None  # load_source reports what is wrong
     if key is not None and key in _BY_CONTENT:
         return _BY_CONTENT[key]
-    source = load_source(folder)
+    stored = compiled_cache.load(folder, key[1]) if key is not None else None  # on disk
+    source = stored.source if stored is not None else load_source(folder)
     identity = (str(Path(source.folder).resolve()), source.sha256)
     with _LOCK:
         cached = _CACHE.pop(identity, None)
         if cached is None:
-            compiled = compile_regelset(source)
+            compiled = stored or compile_regelset(source)
+            if stored is None and key is not None:
+                compiled_cache.store(folder, key[1], compiled)
             cached = Regelset(compiled, Evaluator(compiled))
         _CACHE[identity] = cached  # most recently loaded last
         while len(_CACHE) > MAX_VERSIONS:

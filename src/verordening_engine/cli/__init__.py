@@ -7,7 +7,7 @@ Exit codes: 0 success, 1 a check found problems, 2 invalid input or usage.
 from __future__ import annotations
 
 from . import batch, cases, listings, rules, scenario_checks, serving, version_tools
-from .app import main
+from .app import main, run
 
 __all__ = [
     "batch",
@@ -15,6 +15,7 @@ __all__ = [
     "listings",
     "main",
     "rules",
+    "run",
     "scenario_checks",
     "serving",
     "version_tools",

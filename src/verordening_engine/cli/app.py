@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 
 import click
 
+from .. import __version__
+
 F = TypeVar("F", bound=Callable[..., Any])
+# True when this process is the `verordening` command itself (see `run`), not a caller that
+# invokes `main` in its own process (a test's CliRunner): only then may a command leave
+# process-wide state behind, such as objects frozen for the garbage collector.
+STANDALONE = False
 FORMAT = click.option(
     "--format",
     "fmt",
@@ -24,15 +30,6 @@ FORMAT = click.option(
     show_default=True,
     help="terminal (rich), json, or markdown to paste into a document.",
 )
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("verordening-engine")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def guarded(func: F) -> F:
@@ -94,7 +91,7 @@ def make_console(stderr: bool = False) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), prog_name="verordening")
+@click.version_option(__version__, prog_name="verordening")
 @click.option(
     "--regels",
     default=None,
@@ -107,7 +104,17 @@ def make_console(stderr: bool = False) -> Any:
 def main(ctx: click.Context, regels: Path | None, debug: bool) -> None:
     """Integrale verordening sociaal domein Dordrecht: executable, explained rules."""
     ctx.obj = {"regels": regels}
+    # no scan of every installed package for pydantic plugins (~20 ms of each start-up);
+    # set PYDANTIC_DISABLE_PLUGINS to an empty value to have them loaded
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from ..regels.drafts import SEARCH_ROOTS  # a draft's `basis:` by name is looked up here
 
     if regels is not None and regels not in SEARCH_ROOTS:
         SEARCH_ROOTS.append(regels)
+
+
+def run() -> None:
+    """The `verordening` command (console script and `python -m verordening_engine`)."""
+    global STANDALONE
+    STANDALONE = True
+    main()

@@ -30,7 +30,9 @@ Expression = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # schemas are built when a file is first validated: a cold start that finds its version
+    # compiled in the cache (regels/compiled_cache.py) never validates a rule file
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 Periode = Literal["maand", "jaar", "uur", "keer", "week", "vier_weken"]
