@@ -175,3 +175,13 @@ def test_wheel_installs_and_decides_from_an_empty_directory(tmp_path: Path) -> N
     assert "site-packages/verordening_engine/_data/regels" in missing.stderr
     assert "Traceback" not in missing.stderr
     assert list(empty.iterdir()) == [case]
+
+
+def test_the_version_is_the_same_in_pyproject_the_package_and_the_changelog() -> None:
+    """pyproject.toml states the version; `__version__` (what decisions record) and the
+    newest released CHANGELOG section must say the same."""
+    stated = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+    assert verordening_engine.__version__ == stated
+    changelog = (ROOT / "CHANGELOG.md").read_text("utf-8")
+    released = [line for line in changelog.splitlines() if line.startswith("## [")]
+    assert released[1].startswith(f"## [{stated}]"), released[:2]

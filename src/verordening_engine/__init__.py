@@ -15,9 +15,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# The one place of the version: pyproject.toml builds the package metadata from it, and
-# decisions record it (api.ENGINE_VERSION) without importlib.metadata at every start-up.
-__version__ = "0.3.0"
+# The version as pyproject.toml states it (a test keeps them equal): decisions record it
+# (api.ENGINE_VERSION) without importlib.metadata at every start-up.
+__version__ = "0.4.0"
 
 _EXPORTS = {
     "ENGINE_VERSION": "api",
