@@ -79,6 +79,7 @@ class Regelset:
             buiten_geldigheid=buiten_geldigheid,
             alternatieven=alternatieven,
             explain=explain,
+            validated=True,
         )
 
     def evaluate_casus(
@@ -90,11 +91,19 @@ class Regelset:
         buiten_geldigheid: bool = False,
         alternatieven: bool = True,
         explain: bool = True,
+        validated: bool = False,
     ) -> BesluitDocument:
+        """Decide a case read with `read_case`; see `evaluate`. `validated=True` says the
+        model was validated in this same call and nobody could change it since."""
         if not buiten_geldigheid:
             self.check_peildatum(casus, doc)
         return self.evaluate_detailed(
-            casus, doc, engine=engine, alternatieven=alternatieven, explain=explain
+            casus,
+            doc,
+            engine=engine,
+            alternatieven=alternatieven,
+            explain=explain,
+            validated=validated,
         )[0]
 
     def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
@@ -126,10 +135,12 @@ class Regelset:
         engine: str = "durable",
         alternatieven: bool = True,
         explain: bool = True,
+        validated: bool = False,
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
-        casus, _ = revalidated(casus)  # never trust a model that may have changed since
+        if not validated:
+            casus, _ = revalidated(casus)  # never trust a model that may have changed since
         requests = bind_case(rs, casus, doc)
         try:
             results: list[RequestRun] = (
@@ -406,7 +417,7 @@ def evaluate(
     casus, doc = read_case(case, regels=regels, versie=versie)
     chosen = versie or casus.versie
     regelset = load_regelset(regels, versie=chosen, peildatum=casus.peildatum)
-    return regelset.evaluate_casus(casus, doc)
+    return regelset.evaluate_casus(casus, doc, validated=True)
 
 
 def all_regelsets(root: str | Path | None = None) -> list[Regelset]:

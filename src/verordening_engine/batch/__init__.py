@@ -171,6 +171,7 @@ def evaluate_one(
             buiten_geldigheid=keuzes.buiten_geldigheid,
             alternatieven=keuzes.alternatieven,
             explain=keuzes.explain,
+            validated=True,
         )
         return BatchResult(item.index, casus.casus, document.model_dump(mode="json"), None)
     except VerordeningError as exc:
