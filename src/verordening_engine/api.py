@@ -154,7 +154,11 @@ class Regelset:
         besluiten = [_decide(rs, r, closure, casus.peildatum, explain) for r in results]
         if alternatieven and explain:
             besluiten = [
-                b.model_copy(update={"alternatieven": find_alternatives(rs, casus, r, b, closure)})
+                b.model_copy(
+                    update={
+                        "alternatieven": find_alternatives(rs, casus, r, b, closure, self.evaluator)
+                    }
+                )
                 if needs_alternatives(b)
                 else b
                 for r, b in zip(results, besluiten, strict=True)

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..casus.binding import bind_case
 from ..casus.model import Casus, Rol
-from ..engine.evaluation import run_fixpoint
+from ..engine.evaluation import Evaluator
 from ..engine.settlement import Settled, settle
 from ..errors import EvaluationError, VerordeningError
 from ..language.expressions import Ref
@@ -62,17 +62,21 @@ def apply_changes(data: dict[str, Any], changes: list[Wijziging]) -> dict[str, A
 
 def verify(
     rs: CompiledRegelset,
-    casus: Casus,
+    document: dict[str, Any],
     aanvraag: str,
     changes: list[Wijziging],
     closure: dict[str, frozenset[str]],
+    evaluator: Evaluator,
 ) -> Settled | None:
-    data = apply_changes(casus.model_dump(mode="json", by_alias=True, exclude_none=True), changes)
+    """The settled outcome of `aanvraag` in the case `document` (as dumped by
+    `model_dump(mode="json", by_alias=True, exclude_none=True)`) with `changes` applied:
+    validated, bound and decided again; None when the changed case is not valid."""
+    data = apply_changes(document, changes)
     try:
         changed = Casus.model_validate(data)
         requests = bind_case(rs, changed, LocatedDocument("<alternatief>", data))
         request = next(r for r in requests if r.aanvraag == aanvraag)
-        run = run_fixpoint(rs, [request])[0]
+        run = evaluator.decide(request)
     except (ValidationError, VerordeningError, EvaluationError, StopIteration):
         return None
     return settle(rs, run.runs, closure)

@@ -259,6 +259,7 @@ class Evaluator:
             self.group_of.setdefault((r.applies_to, r.needs), len(self.group_of))
         self.fast: dict[int, _FastRule] = {}
         self.plans: dict[str, Plan] = {}
+        self.orders: dict[str, tuple[_FastRule, ...]] = {}
 
     def plan(self, voorziening: str) -> Plan:
         """The plan of one voorziening, made on first use (a cold CLI run needs one or two)."""
@@ -318,6 +319,44 @@ class Evaluator:
             )
         return out
 
+    def fixpoint_order(self, voorziening: str) -> tuple[_FastRule, ...]:
+        """The rules of a voorziening in the order `run_fixpoint` fires them (static: a
+        `bepaal` rule always defines or leaves unknown each of its facts)."""
+        found = self.orders.get(voorziening)
+        if found is not None:
+            return found
+        self.plan(voorziening)
+        known: set[str] = set()
+        pending = list(self.rs.rules_for[voorziening])
+        order: list[_FastRule] = []
+        progress = True
+        while progress:
+            progress = False
+            for rule in list(pending):
+                if all(n in known for n in rule.needs):
+                    order.append(self.fast[rule.index])
+                    if rule.kind == "bepaal":
+                        known.update(rule.outputs)
+                    pending.remove(rule)
+                    progress = True
+        found = self.orders[voorziening] = tuple(order)
+        return found
+
+    def decide(self, request: RequestInputs) -> RequestRun:
+        """One request decided as `run_fixpoint` decides it (same runs, same order, same
+        errors) but on the generated functions: for searches that decide many variants of a
+        request (alternatives). No durable-rules, no explanation facts."""
+        result = RequestRun(request)
+        env = dict(request.values)
+        for order, fast in enumerate(self.fixpoint_order(request.voorziening)):
+            run = decide_rule(fast, env, request, result.derived, order, result.unknown)
+            result.unknown.update(run.unknown)
+            result.runs.append(run)
+            for name, ref in fast.derives:
+                if name in run.outputs:
+                    env[ref] = result.derived[name] = run.outputs[name]
+        return result
+
     def run(self, requests: Sequence[RequestInputs], explain: bool = True) -> list[RequestRun]:
         """Forward chaining on durable-rules, one stratum of every request per action."""
         results = [RequestRun(r) for r in requests]
@@ -353,6 +392,23 @@ class Evaluator:
         strata = max((len(plan.strata) for _, _, plan in work), default=0)
         agenda().run(strata, step, label)
         return results
+
+
+def decide_rule(
+    fast: _FastRule,
+    env: dict[Ref, Value],
+    request: RequestInputs,
+    derived: dict[str, Value],
+    order: int,
+    unknown: Mapping[str, frozenset[Ref]] | None = None,
+) -> RuleRun:
+    """`fire` without the facts for explaining, on the generated decider: `env` holds the
+    request's values and the derived facts so far (as `afgeleid` refs), `derived` the same
+    derived facts by name. A rule that reads an absent fact is fired the reference way."""
+    try:
+        return _decide_fast(fast, env, order, request.aanvraag)
+    except MissingValue:
+        return fire(fast.rule, request, derived, order, unknown)
 
 
 def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int, aanvraag: str) -> RuleRun:
