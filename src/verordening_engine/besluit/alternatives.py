@@ -158,6 +158,7 @@ class _Search:
         self.direct = {ref for r in run.runs if r.rule.id in deciding for ref in r.rule.reads}
         self.for_bijdrage = self.goal == "lower"
         self.peildatum = run.inputs.values.get(Ref("peildatum", "peildatum"))
+        self.base_run: RequestRun | None = None
         found = self.evaluate(())
         assert found is not None
         self.base = found
@@ -177,7 +178,11 @@ class _Search:
             i.aanvraag, i.persoon, i.voorziening, self.values(changes), self.absent(changes)
         )
         try:
-            run = self.evaluator.decide(request)
+            if not changes:
+                run = self.base_run = self.evaluator.decide(request)
+            else:
+                changed = frozenset(change.ref for change in changes)
+                run = self.evaluator.decide(request, self.base_run, changed)
         except EvaluationError:
             return None
         settled = settle(self.rs, run.runs, self.closure)

@@ -260,6 +260,7 @@ class Evaluator:
         self.fast: dict[int, _FastRule] = {}
         self.plans: dict[str, Plan] = {}
         self.orders: dict[str, tuple[_FastRule, ...]] = {}
+        self.touched: dict[tuple[str, frozenset[Ref]], frozenset[int]] = {}
 
     def plan(self, voorziening: str) -> Plan:
         """The plan of one voorziening, made on first use (a cold CLI run needs one or two)."""
@@ -342,20 +343,53 @@ class Evaluator:
         found = self.orders[voorziening] = tuple(order)
         return found
 
-    def decide(self, request: RequestInputs) -> RequestRun:
+    def decide(
+        self,
+        request: RequestInputs,
+        base: RequestRun | None = None,
+        changed: frozenset[Ref] = frozenset(),
+    ) -> RequestRun:
         """One request decided as `run_fixpoint` decides it (same runs, same order, same
         errors) but on the generated functions: for searches that decide many variants of a
-        request (alternatives). No durable-rules, no explanation facts."""
+        request (alternatives). No durable-rules, no explanation facts.
+
+        With `base` (this method's result for the same request before the input facts in
+        `changed` changed), only the rules that read a changed fact, directly or through a
+        derived fact, are evaluated again; every other rule's run is the base's.
+        """
         result = RequestRun(request)
         env = dict(request.values)
-        for order, fast in enumerate(self.fixpoint_order(request.voorziening)):
-            run = decide_rule(fast, env, request, result.derived, order, result.unknown)
+        order_ = self.fixpoint_order(request.voorziening)
+        again = None if base is None else self.affected(request.voorziening, changed)
+        for order, fast in enumerate(order_):
+            if again is not None and base is not None and fast.rule.index not in again:
+                run = base.runs[order]
+            else:
+                run = decide_rule(fast, env, request, result.derived, order, result.unknown)
             result.unknown.update(run.unknown)
             result.runs.append(run)
             for name, ref in fast.derives:
                 if name in run.outputs:
                     env[ref] = result.derived[name] = run.outputs[name]
         return result
+
+    def affected(self, voorziening: str, changed: frozenset[Ref]) -> frozenset[int]:
+        """The rules of `voorziening` whose run can change when the facts `changed` do."""
+        key = (voorziening, changed)
+        found = self.touched.get(key)
+        if found is None:
+            names: set[str] = set()
+            out: set[int] = set()
+            for fast in self.fixpoint_order(voorziening):
+                rule = fast.rule
+                if not changed.isdisjoint(rule.reads) or not names.isdisjoint(rule.needs):
+                    out.add(rule.index)
+                    if rule.kind == "bepaal":
+                        names.update(rule.outputs)
+            if len(self.touched) > 4096:
+                self.touched.clear()
+            found = self.touched[key] = frozenset(out)
+        return found
 
     def run(self, requests: Sequence[RequestInputs], explain: bool = True) -> list[RequestRun]:
         """Forward chaining on durable-rules, one stratum of every request per action."""
