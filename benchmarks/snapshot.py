@@ -86,8 +86,6 @@ def main() -> None:
             for item in cases:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
-    from verordening_engine import VerordeningError
-    from verordening_engine.api import load_regelset
 
     files = {
         "uitleg": ("households.jsonl", {}),

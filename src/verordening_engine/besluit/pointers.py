@@ -49,13 +49,24 @@ def pointers(casus: Casus, aanvraag: str, persoon: str) -> Callable[[Ref], str]:
 
 
 def apply_changes(data: dict[str, Any], changes: list[Wijziging]) -> dict[str, Any]:
-    """The case document with each change applied at its JSON Pointer (a deep copy)."""
-    out = copy.deepcopy(data)
+    """The case document with each change applied at its JSON Pointer.
+
+    `data` is left as it is: every container on a changed path is copied, the rest is shared
+    with `data` (a deep copy of the whole case per verification was most of its cost).
+    """
+    out = dict(data)
+    fresh = {id(out)}  # containers of `out` that are its own, not shared with `data`
     for change in changes:
         parts = [p.replace("~1", "/").replace("~0", "~") for p in change.pad.split("/")[1:]]
         target: Any = out
         for part in parts[:-1]:
-            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+            key: Any = int(part) if isinstance(target, list) else part
+            child = target[key] if isinstance(target, list) else target.setdefault(key, {})
+            if id(child) not in fresh:
+                child = copy.copy(child)
+                target[key] = child
+                fresh.add(id(child))
+            target = child
         target[parts[-1]] = change.naar
     return out
 

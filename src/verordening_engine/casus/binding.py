@@ -12,7 +12,7 @@ that needs it as open, and the request is then not decided (ontbrekende_gegevens
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,7 @@ class _Check:
     als: Generated | None
     eis: Generated
     reads: frozenset[Ref]
+    order: tuple[Ref, ...]
 
 
 class _Prepared:
@@ -149,8 +150,11 @@ class _Prepared:
             als = next(functions) if check.als is not None else None
             reads = check.eis.reads | (check.als.reads if check.als is not None else frozenset())
             self.checks.setdefault(check.space, []).append(
-                _Check(check, als, next(functions), reads)
+                _Check(check, als, next(functions), reads, tuple(sorted(reads)))
             )
+        # whether a check holds, by its values with an absent fact among them (the closures'
+        # three-valued path raises MissingValue; cases repeat these few values a lot)
+        self.outcomes: dict[tuple[object, ...], bool] = {}
         self.needed: dict[str, tuple[Ref, ...]] = {
             v: tuple(
                 sorted(
@@ -264,11 +268,8 @@ class _Binder:
                         continue
                     if prepared.eis(values):
                         continue
-                else:  # three-valued on an absent fact: the closures
-                    if check.als is not None and not check.als(ctx):
-                        continue
-                    if check.eis(ctx):
-                        continue
+                elif self.holds(prepared, values, ctx):  # an absent fact: three-valued
+                    continue
             except MissingValue:
                 continue  # a check on a value the case does not give cannot fail
             except (ArithmeticError, ValueError):
@@ -286,6 +287,25 @@ class _Binder:
             self.problems.append(
                 self.doc.problem(where, f"{check.melding}" + (f" ({shown})" if shown else ""))
             )
+
+    def holds(
+        self, prepared: _Check, values: dict[Ref, Value], ctx: Callable[[Ref], Value]
+    ) -> bool:
+        """A check on the closures, for values without some fact it reads; remembered."""
+        key = (id(prepared), *(values.get(ref, _NO_DEFAULT) for ref in prepared.order))
+        outcomes = self.prep.outcomes
+        found = outcomes.get(key)
+        if found is None:
+            check = prepared.check
+            try:
+                found = (check.als is not None and not check.als(ctx)) or bool(check.eis(ctx))
+            except MissingValue:
+                found = True  # a check on a value the case does not give cannot fail
+            # ArithmeticError and ValueError propagate (not remembered): a problem each time
+            if len(outcomes) > 50_000:
+                outcomes.clear()
+            outcomes[key] = found
+        return found
 
     def person(self, lid: Lid, index: int) -> tuple[dict[str, Value], dict[str, Loc]]:
         values, absent = self.facts(
