@@ -176,7 +176,9 @@ class Regelset:
                 for r, (b, settled) in zip(results, decided, strict=True)
             ]
             marked, huishouden = household_contributions(rs, casus, lent)
-            besluiten = [b.model_copy(update={"artikelen": []}) for b in marked]
+            besluiten = [
+                b.model_copy(update={"artikelen": []}) if b.artikelen else b for b in marked
+            ]
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,

@@ -404,13 +404,15 @@ class Evaluator:
             for result, env, plan in work:
                 if stratum >= len(plan.strata):
                     continue
+                aanvraag = result.inputs.aanvraag
+                position = plan.position
                 for fast in plan.strata[stratum]:
-                    order = plan.position[fast.rule.index]
+                    order = position[fast.rule.index]
                     try:
                         if explain:
-                            run = _fire_fast(fast, env, order, explain, result.inputs.aanvraag)
+                            run = _fire_fast(fast, env, order, explain, aanvraag)
                         else:
-                            run = _decide_fast(fast, env, order, result.inputs.aanvraag)
+                            run = _decide_fast(fast, env, order, aanvraag)
                     except MissingValue:
                         # a fact the rule reads is absent (or a derived fact it reads could
                         # not be defined): the reference firing says what that leaves open
