@@ -86,7 +86,6 @@ def main() -> None:
             for item in cases:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
-
     files = {
         "uitleg": ("households.jsonl", {}),
         "zonder-alternatieven": ("households-zonder-alternatieven.jsonl", {"alternatieven": False}),
