@@ -220,6 +220,14 @@ def batch(args: argparse.Namespace, cases: list[dict[str, Any]]) -> None:
             f"batch {label}, 2 workers, wall clock on the shared machine",
             f"{wall:,.0f} households/s",
         )
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    row(
+        "batch peak memory (max RSS), largest worker / the process that reads and writes",
+        f"{worker:,.0f} MB / {parent:,.0f} MB",
+        "≤ 600 MB",
+        max(worker, parent) <= 600,
+    )
 
 
 def cold_start() -> None:
