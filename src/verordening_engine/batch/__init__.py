@@ -112,9 +112,12 @@ class BatchResult:
         return json.dumps(self.record, ensure_ascii=False, sort_keys=False)
 
 
-def json_line(document: dict[str, Any]) -> str:
-    """A decision document as the one JSON Lines line `verordening batch` writes."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=False)
+def json_line(document: BaseModel) -> str:
+    """A decision document as the one JSON Lines line `verordening batch` writes.
+
+    (Measured: pydantic's compact JSON re-spaced to this layout is no faster than this.)
+    """
+    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, sort_keys=False)
 
 
 def error_result(
@@ -190,9 +193,7 @@ def evaluate_one(
             explain=keuzes.explain,
             validated=True,
         )
-        return BatchResult(
-            item.index, casus.casus, json_line(document.model_dump(mode="json")), None
-        )
+        return BatchResult(item.index, casus.casus, json_line(document), None)
     except VerordeningError as exc:
         return error_result(item, "invoer", exc.problems, name)
     except EvaluationError as exc:
