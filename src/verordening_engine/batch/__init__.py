@@ -35,6 +35,7 @@ from ..reading.yaml_loading import (
     read_bytes,
 )
 from ..regels.location import resolve_regels
+from .lines import json_line
 
 CHUNK = 64
 MAX_INPUT_BYTES = 1 << 30  # a JSON Lines input larger than this is refused (exit 2)
@@ -110,14 +111,6 @@ class BatchResult:
         if self.text is not None:
             return self.text
         return json.dumps(self.record, ensure_ascii=False, sort_keys=False)
-
-
-def json_line(document: BaseModel) -> str:
-    """A decision document as the one JSON Lines line `verordening batch` writes.
-
-    (Measured: pydantic's compact JSON re-spaced to this layout is no faster than this.)
-    """
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, sort_keys=False)
 
 
 def error_result(

@@ -7,6 +7,10 @@ between dates, implications), with all problems located in the case file.
 Missing is not a value: a fact the case does not give and that has no `standaard` is
 recorded as absent (with its JSON Pointer), not filled in. The evaluation reports a rule
 that needs it as open, and the request is then not decided (ontbrekende_gegevens).
+
+This module is longer than 500 lines because binding and what it prepares once per
+regelset (the vocabulary's kinds and defaults, the checks as generated functions) are one
+step on shared data; split, that data would be passed between modules for every case.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ the two are independent implementations and are compared rule for rule in the te
 rule that cannot be evaluated because the case lacks a fact it reads is fired with `fire`
 on the default path too: it evaluates in three-valued logic and says which absent facts
 leave the rule open.
+
+This module is longer than 500 lines because its three evaluations of the same rules (the
+durable path, the reference fixpoint, and `Evaluator.decide` for the search for
+alternatives) share their firing functions and are compared with each other rule for rule.
 """
 
 from __future__ import annotations
