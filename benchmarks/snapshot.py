@@ -5,7 +5,9 @@ Writes OUTDIR/scenarios.jsonl (one `verordening evaluate --format json` per scen
 through the CLI) and OUTDIR/households.jsonl (the public `Regelset.evaluate` per generated
 household, under each version). With --cases the households are read from FILE (JSON
 Lines, as written by a first run to OUTDIR/cases.jsonl), so a later run compares like with
-like even if the generator changes. Compare two snapshots with `cmp` or `diff`.
+like even if the generator changes. `--modes` adds the same households decided without
+alternatives (`households-zonder-alternatieven.jsonl`) and without explanation
+(`households-zonder-uitleg.jsonl`). Compare two snapshots with `cmp` or `diff`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--cases", type=Path)
     parser.add_argument("--no-scenarios", action="store_true")
+    parser.add_argument(
+        "--modes",
+        default="uitleg",
+        help="comma list of uitleg, zonder-alternatieven, zonder-uitleg (default: uitleg)",
+    )
     args = parser.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
 
@@ -79,19 +86,29 @@ def main() -> None:
             for item in cases:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
+    files = {
+        "uitleg": ("households.jsonl", {}),
+        "zonder-alternatieven": ("households-zonder-alternatieven.jsonl", {"alternatieven": False}),
+        "zonder-uitleg": ("households-zonder-uitleg.jsonl", {"explain": False}),
+    }
+    for mode in args.modes.split(","):
+        name, options = files[mode]
+        with (args.outdir / name).open("w", encoding="utf-8") as out:
+            for item in cases:
+                out.write(_decide(item, options) + "\n")
+
+
+def _decide(item: dict[str, Any], options: dict[str, bool]) -> str:
     from verordening_engine import VerordeningError
     from verordening_engine.api import load_regelset
 
-    with (args.outdir / "households.jsonl").open("w", encoding="utf-8") as out:
-        for item in cases:
-            rs = load_regelset(ROOT / "regels", versie=item["versie"])
-            try:
-                text = rs.evaluate(item["case"]).model_dump_json()
-            except VerordeningError as exc:
-                text = json.dumps({"fout": [str(p) for p in exc.problems]}, ensure_ascii=False)
-            except Exception as exc:  # an engine error is part of the snapshot too
-                text = json.dumps({"fout": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False)
-            out.write(text + "\n")
+    rs = load_regelset(ROOT / "regels", versie=item["versie"])
+    try:
+        return rs.evaluate(item["case"], **options).model_dump_json()
+    except VerordeningError as exc:
+        return json.dumps({"fout": [str(p) for p in exc.problems]}, ensure_ascii=False)
+    except Exception as exc:  # an engine error is part of the snapshot too
+        return json.dumps({"fout": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from .casus.binding import bind_case, check_facts
 from .casus.model import Casus
 from .engine.completeness import missing_inputs, undecided
 from .engine.evaluation import Evaluator, RequestRun, run_fixpoint
-from .engine.settlement import beats, settle
+from .engine.settlement import Settled, beats, settle
 from .errors import CaseValueError, Problem, VerordeningError
 from .reading.spellings import parse_iso_date
 from .reading.yaml_loading import LocatedDocument, parse_text, read_bytes, read_document
@@ -77,6 +77,7 @@ class Regelset:
             buiten_geldigheid=buiten_geldigheid,
             alternatieven=alternatieven,
             explain=explain,
+            validated=True,
         )
 
     def evaluate_casus(
@@ -88,11 +89,19 @@ class Regelset:
         buiten_geldigheid: bool = False,
         alternatieven: bool = True,
         explain: bool = True,
+        validated: bool = False,
     ) -> BesluitDocument:
+        """Decide a case read with `read_case`; see `evaluate`. `validated=True` says the
+        model was validated in this same call and nobody could change it since."""
         if not buiten_geldigheid:
             self.check_peildatum(casus, doc)
         return self.evaluate_detailed(
-            casus, doc, engine=engine, alternatieven=alternatieven, explain=explain
+            casus,
+            doc,
+            engine=engine,
+            alternatieven=alternatieven,
+            explain=explain,
+            validated=validated,
         )[0]
 
     def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
@@ -124,10 +133,12 @@ class Regelset:
         engine: str = "durable",
         alternatieven: bool = True,
         explain: bool = True,
+        validated: bool = False,
     ) -> tuple[BesluitDocument, list[RequestRun]]:
         """The decision and, per request, the rule runs behind it (for checks and tools)."""
         rs = self.compiled
-        casus, _ = revalidated(casus)  # never trust a model that may have changed since
+        if not validated:
+            casus, _ = revalidated(casus)  # never trust a model that may have changed since
         requests = bind_case(rs, casus, doc)
         try:
             results: list[RequestRun] = (
@@ -138,10 +149,15 @@ class Regelset:
         except CaseValueError as exc:
             raise _located(exc, casus, doc) from None
         closure = _closure(rs)
-        besluiten = [_decide(rs, r, closure, casus.peildatum, explain) for r in results]
+        decided = [_decide(rs, r, closure, casus.peildatum, explain) for r in results]
+        besluiten = [b for b, _ in decided]
         if alternatieven and explain:
             besluiten = [
-                b.model_copy(update={"alternatieven": find_alternatives(rs, casus, r, b, closure)})
+                b.model_copy(
+                    update={
+                        "alternatieven": find_alternatives(rs, casus, r, b, closure, self.evaluator)
+                    }
+                )
                 if needs_alternatives(b)
                 else b
                 for r, b in zip(results, besluiten, strict=True)
@@ -152,13 +168,15 @@ class Regelset:
             # the household amount names the article that set a bijdrage: lend a granted
             # besluit with a bijdrage those steps, then leave `artikelen` empty again
             lent = [
-                b.model_copy(update={"artikelen": bijdrage_steps(rs, r, closure, casus.peildatum)})
+                b.model_copy(update={"artikelen": bijdrage_steps(rs, r, settled, casus.peildatum)})
                 if b.uitkomst == "toegekend" and b.eigen_bijdrage is not None
                 else b
-                for r, b in zip(results, besluiten, strict=True)
+                for r, (b, settled) in zip(results, decided, strict=True)
             ]
             marked, huishouden = household_contributions(rs, casus, lent)
-            besluiten = [b.model_copy(update={"artikelen": []}) for b in marked]
+            besluiten = [
+                b.model_copy(update={"artikelen": []}) if b.artikelen else b for b in marked
+            ]
         document = BesluitDocument(
             casus=casus.casus,
             peildatum=casus.peildatum,
@@ -178,9 +196,10 @@ def _decide(
     closure: dict[str, frozenset[str]],
     day: dt.date,
     explain: bool = True,
-) -> Besluit:
+) -> tuple[Besluit, Settled]:
     """Settle and (with `explain`) explain one request; undecided, with what is missing,
-    when facts lack."""
+    when facts lack. Also the settlement of its runs (open rules never apply, so it is
+    also that of the runs without them)."""
     settled = settle(rs, result.runs, closure)
     missing = missing_inputs(result.runs, settled, closure)
     if not missing:
@@ -189,8 +208,8 @@ def _decide(
                 result.inputs, [r for r in result.runs if not r.missing], result.derived
             )
         if not explain:
-            return decide_request(rs, result, settled)
-        return explain_request(rs, result, settled, day)
+            return decide_request(rs, result, settled), settled
+        return explain_request(rs, result, settled, day), settled
     shown = RequestRun(result.inputs, [r for r in result.runs if not r.missing], result.derived)
     besluit = (
         explain_request(rs, shown, undecided(settled), day)
@@ -199,7 +218,7 @@ def _decide(
     )
     return besluit.model_copy(
         update={"ontbrekende_gegevens": ontbrekende_gegevens(rs, result.inputs, missing)}
-    )
+    ), settled
 
 
 # At most this many compiled versions are kept per process (least recently loaded go
@@ -407,7 +426,7 @@ def evaluate(
     casus, doc = read_case(case, regels=regels, versie=versie)
     chosen = versie or casus.versie
     regelset = load_regelset(regels, versie=chosen, peildatum=casus.peildatum)
-    return regelset.evaluate_casus(casus, doc)
+    return regelset.evaluate_casus(casus, doc, validated=True)
 
 
 def all_regelsets(root: str | Path | None = None) -> list[Regelset]:

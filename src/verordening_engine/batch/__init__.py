@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -34,6 +35,7 @@ from ..reading.yaml_loading import (
     read_bytes,
 )
 from ..regels.location import resolve_regels
+from .lines import json_line
 
 CHUNK = 64
 MAX_INPUT_BYTES = 1 << 30  # a JSON Lines input larger than this is refused (exit 2)
@@ -87,17 +89,28 @@ class BatchInput:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """The outcome for one input: its decision document as JSON, or an error record."""
+    """The outcome for one input: its decision document as JSON, or an error record.
+
+    The document travels as its JSON Lines text, made where it was decided (a worker), so
+    the process that writes the output passes text on instead of rebuilding it;
+    `document` parses it on first use.
+    """
 
     index: int
     casus: str | None
-    document: dict[str, Any] | None
+    text: str | None  # the decision document as one JSON line, None for an error record
     error: list[str] | None
     record: dict[str, Any] | None = field(default=None, compare=False)
 
+    @cached_property
+    def document(self) -> dict[str, Any] | None:
+        """The decision document as JSON data (None for an error record)."""
+        return json.loads(self.text) if self.text is not None else None
+
     def as_json_line(self) -> str:
-        data = self.document if self.document is not None else self.record
-        return json.dumps(data, ensure_ascii=False, sort_keys=False)
+        if self.text is not None:
+            return self.text
+        return json.dumps(self.record, ensure_ascii=False, sort_keys=False)
 
 
 def error_result(
@@ -171,8 +184,9 @@ def evaluate_one(
             buiten_geldigheid=keuzes.buiten_geldigheid,
             alternatieven=keuzes.alternatieven,
             explain=keuzes.explain,
+            validated=True,
         )
-        return BatchResult(item.index, casus.casus, document.model_dump(mode="json"), None)
+        return BatchResult(item.index, casus.casus, json_line(document), None)
     except VerordeningError as exc:
         return error_result(item, "invoer", exc.problems, name)
     except EvaluationError as exc:

@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from ..casus.binding import EARLIEST, LATEST, RequestInputs
 from ..casus.model import Casus
 from ..engine.completeness import missing_inputs, undecided
-from ..engine.evaluation import RequestRun, fire, request_context, run_fixpoint
+from ..engine.evaluation import Evaluator, RequestRun, decide_rule, request_context
 from ..engine.settlement import Settled, settle
 from ..errors import EvaluationError
 from ..language.expressions import Ref, T, Value, format_euro, parse_euro
@@ -144,8 +145,10 @@ class _Search:
         run: RequestRun,
         closure: dict[str, frozenset[str]],
         base: Besluit,
+        evaluator: Evaluator,
     ) -> None:
         self.rs = rs
+        self.evaluator = evaluator
         self.inputs = run.inputs
         self.base_derived = run.derived
         self.closure = closure
@@ -155,10 +158,13 @@ class _Search:
         self.direct = {ref for r in run.runs if r.rule.id in deciding for ref in r.rule.reads}
         self.for_bijdrage = self.goal == "lower"
         self.peildatum = run.inputs.values.get(Ref("peildatum", "peildatum"))
+        self.base_run: RequestRun | None = None
         found = self.evaluate(())
         assert found is not None
         self.base = found
         self.bepaal = [r for r in rs.rules_for[self.inputs.voorziening] if r.kind == "bepaal"]
+        evaluator.plan(self.inputs.voorziening)
+        self.fast_bepaal = [evaluator.fast[r.index] for r in self.bepaal]
 
     def values(self, changes: tuple[Change, ...]) -> dict[Ref, Value]:
         values = dict(self.inputs.values)
@@ -172,7 +178,11 @@ class _Search:
             i.aanvraag, i.persoon, i.voorziening, self.values(changes), self.absent(changes)
         )
         try:
-            run = run_fixpoint(self.rs, [request])[0]
+            if not changes:
+                run = self.base_run = self.evaluator.decide(request)
+            else:
+                changed = frozenset(change.ref for change in changes)
+                run = self.evaluator.decide(request, self.base_run, changed)
         except EvaluationError:
             return None
         settled = settle(self.rs, run.runs, self.closure)
@@ -209,15 +219,19 @@ class _Search:
             {ref: loc for ref, loc in self.inputs.absent.items() if ref not in values},
         )
         derived: dict[str, Value] = {}
-        pending = list(self.bepaal)
+        env = dict(values)
+        pending = list(self.fast_bepaal)
         progress = True
         try:
             while progress and pending:
                 progress = False
-                for rule in list(pending):
-                    if all(n in derived for n in rule.needs):
-                        derived.update(fire(rule, request, derived, 0).outputs)
-                        pending.remove(rule)
+                for fast in list(pending):
+                    if all(n in derived for n in fast.rule.needs):
+                        for name, value in decide_rule(
+                            fast, env, request, derived, 0
+                        ).outputs.items():
+                            derived[name] = env[Ref("afgeleid", name)] = value
+                        pending.remove(fast)
                         progress = True
         except EvaluationError:
             return None
@@ -474,14 +488,21 @@ def find_alternatives(
     run: RequestRun,
     besluit: Besluit,
     closure: dict[str, frozenset[str]],
+    evaluator: Evaluator | None = None,
 ) -> list[Alternatief]:
-    """The verified smallest changes that give this request a better outcome."""
+    """The verified smallest changes that give this request a better outcome.
+
+    Variants are decided on `evaluator`'s generated functions as the reference fixpoint
+    decides them (`Evaluator.decide`); pass the regelset's own to reuse its generated code.
+    """
     if not needs_alternatives(besluit):
         return []
-    search = _Search(rs, run, closure, besluit)
+    evaluator = evaluator or Evaluator(rs)
+    search = _Search(rs, run, closure, besluit, evaluator)
     pointer = pointers(casus, run.inputs.aanvraag, run.inputs.persoon)
     naam = nl.kleine_letter(rs.catalogue[run.inputs.voorziening].naam)
     out: list[Alternatief] = []
+    data: dict[str, Any] | None = None  # the case document, dumped once for all verifications
     for changes, result in search.run():
         if len(out) == MAX_ALTERNATIVES:
             break
@@ -498,7 +519,9 @@ def find_alternatives(
             if result.bijdrage is not None and result.uitkomst == Uitkomst.toegekend
             else None
         )
-        settled = verify(rs, casus, run.inputs.aanvraag, wijzigingen, closure)
+        if data is None:
+            data = casus.model_dump(mode="json", by_alias=True, exclude_none=True)
+        settled = verify(rs, data, run.inputs.aanvraag, wijzigingen, closure, evaluator)
         stated = (result.uitkomst, (bijdrage.bedrag, bijdrage.per) if bijdrage else None)
         if settled is None or (settled.uitkomst, settled.eigen_bijdrage) != stated:
             continue  # never show an alternative the changed case does not bear out

@@ -10,7 +10,7 @@ import datetime as dt
 from functools import cache
 
 from ..engine.evaluation import RequestRun
-from ..engine.settlement import Settled, settle
+from ..engine.settlement import Settled
 from ..language.expressions import T
 from ..regels.compiled import CompiledRegelset
 from .explanation import article_order, build_besluit, explain_run
@@ -42,17 +42,17 @@ def decide_request(rs: CompiledRegelset, result: RequestRun, settled: Settled) -
 def bijdrage_steps(
     rs: CompiledRegelset,
     result: RequestRun,
-    closure: dict[str, frozenset[str]],
+    settled: Settled,
     peildatum: dt.date,
 ) -> list[Toelichting]:
     """The explained steps of the applied eigen_bijdrage rules, in trace order.
 
     The household amount names the article that set the bijdrage and its legal basis
     (besluit/household.py); a decision without explanation lends it just these steps, so
-    its household amount is the same as the explained one.
+    its household amount is the same as the explained one. `settled` is the settlement of
+    the request's runs (open rules never apply: it is that of the runs without them too).
     """
     runs = [r for r in result.runs if not r.missing]
-    settled = settle(rs, runs, closure)
     return [
         explain_run(rs, run, settled, peildatum)
         for run in sorted(runs, key=lambda r: r.order)

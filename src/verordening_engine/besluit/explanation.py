@@ -176,7 +176,39 @@ def why_not(static: _RuleFacts, run: RuleRun) -> str:
     return text + "."
 
 
+# explained steps by everything a step is made of: most steps repeat exactly across cases
+# (the same rule on the same facts), so a repeated step is one lookup and one shared,
+# frozen object; bounded, so a long run does not grow without limit
+MAX_STEPS = 20_000
+_STEPS: dict[tuple[object, ...], Toelichting] = {}
+
+
 def explain_run(
+    rs: CompiledRegelset, run: RuleRun, settled: Settled, peildatum: dt.date
+) -> Toelichting:
+    rule = run.rule
+    by = settled.set_aside.get(rule.id)
+    failed = run.failed
+    key = (
+        rs.sha256,
+        rule.index,
+        run.applied,
+        tuple(run.used.items()),
+        tuple(run.outputs.items()),
+        (failed.source, failed.reads) if failed is not None else None,
+        by,
+        rule.id in settled.winners,
+        peildatum,
+    )
+    found = _STEPS.get(key)
+    if found is None:
+        if len(_STEPS) >= MAX_STEPS:
+            _STEPS.clear()
+        found = _STEPS[key] = _explain_run(rs, run, settled, peildatum)
+    return found
+
+
+def _explain_run(
     rs: CompiledRegelset, run: RuleRun, settled: Settled, peildatum: dt.date
 ) -> Toelichting:
     rule = run.rule
@@ -289,6 +321,8 @@ def build_besluit(
     """The decision of one request; the explained and the decision-only path share it, so
     they can differ in `artikelen` only."""
     bijdrage = settled.eigen_bijdrage
+    # every field given: for a field left out, model_construct asks `inspect.signature`
+    # whether its default_factory takes arguments (measured: a third of a decision)
     return Besluit.model_construct(
         aanvraag=result.inputs.aanvraag,
         persoon=result.inputs.persoon,
@@ -298,12 +332,15 @@ def build_besluit(
         eigen_bijdrage=Bijdrage.model_construct(bedrag=bijdrage[0], per=bijdrage[1])
         if bijdrage
         else None,
+        huishouden_bijdrage=None,
+        bijdrage_toelichting=None,
         ingangsdatum=settled.ingangsdatum,
         termijnen=settled.termijnen,
         vaststellingen=vaststellingen,
         beslissende_artikelen=decisive,
         problemen=list(settled.problems),
         artikelen=artikelen,
+        ontbrekende_gegevens=[],
         alternatieven=[],
         voorziening_naam=rs.catalogue[result.inputs.voorziening].naam,
     )

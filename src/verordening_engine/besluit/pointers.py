@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..casus.binding import bind_case
 from ..casus.model import Casus, Rol
-from ..engine.evaluation import run_fixpoint
+from ..engine.evaluation import Evaluator
 from ..engine.settlement import Settled, settle
 from ..errors import EvaluationError, VerordeningError
 from ..language.expressions import Ref
@@ -49,30 +49,45 @@ def pointers(casus: Casus, aanvraag: str, persoon: str) -> Callable[[Ref], str]:
 
 
 def apply_changes(data: dict[str, Any], changes: list[Wijziging]) -> dict[str, Any]:
-    """The case document with each change applied at its JSON Pointer (a deep copy)."""
-    out = copy.deepcopy(data)
+    """The case document with each change applied at its JSON Pointer.
+
+    `data` is left as it is: every container on a changed path is copied, the rest is shared
+    with `data` (a deep copy of the whole case per verification was most of its cost).
+    """
+    out = dict(data)
+    fresh = {id(out)}  # containers of `out` that are its own, not shared with `data`
     for change in changes:
         parts = [p.replace("~1", "/").replace("~0", "~") for p in change.pad.split("/")[1:]]
         target: Any = out
         for part in parts[:-1]:
-            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+            key: Any = int(part) if isinstance(target, list) else part
+            child = target[key] if isinstance(target, list) else target.setdefault(key, {})
+            if id(child) not in fresh:
+                child = copy.copy(child)
+                target[key] = child
+                fresh.add(id(child))
+            target = child
         target[parts[-1]] = change.naar
     return out
 
 
 def verify(
     rs: CompiledRegelset,
-    casus: Casus,
+    document: dict[str, Any],
     aanvraag: str,
     changes: list[Wijziging],
     closure: dict[str, frozenset[str]],
+    evaluator: Evaluator,
 ) -> Settled | None:
-    data = apply_changes(casus.model_dump(mode="json", by_alias=True, exclude_none=True), changes)
+    """The settled outcome of `aanvraag` in the case `document` (as dumped by
+    `model_dump(mode="json", by_alias=True, exclude_none=True)`) with `changes` applied:
+    validated, bound and decided again; None when the changed case is not valid."""
+    data = apply_changes(document, changes)
     try:
         changed = Casus.model_validate(data)
         requests = bind_case(rs, changed, LocatedDocument("<alternatief>", data))
         request = next(r for r in requests if r.aanvraag == aanvraag)
-        run = run_fixpoint(rs, [request])[0]
+        run = evaluator.decide(request)
     except (ValidationError, VerordeningError, EvaluationError, StopIteration):
         return None
     return settle(rs, run.runs, closure)

@@ -7,17 +7,22 @@ between dates, implications), with all problems located in the case file.
 Missing is not a value: a fact the case does not give and that has no `standaard` is
 recorded as absent (with its JSON Pointer), not filled in. The evaluation reports a rule
 that needs it as open, and the request is then not decided (ontbrekende_gegevens).
+
+This module is longer than 500 lines because binding and what it prepares once per
+regelset (the vocabulary's kinds and defaults, the checks as generated functions) are one
+step on shared data; split, that data would be passed between modules for every case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..casus.model import Casus, Lid, Rol
 from ..errors import Problem, VerordeningError, did_you_mean
+from ..language.codegen import Generated, generate
 from ..language.expressions import MissingValue, Ref, T, Value, add_months, format_euro, parse_euro
 from ..reading.spellings import parse_iso_date
 from ..reading.yaml_loading import Loc, LocatedDocument
@@ -88,42 +93,156 @@ def _shown(rs: CompiledRegelset, ref: Ref, value: Value) -> str:
     return str(value)
 
 
+_NO_DEFAULT = object()
+
+
+class _Refs(dict[str, Ref]):
+    """Name -> Ref of one space; a name not seen yet gets its Ref on first use."""
+
+    def __init__(self, space: str) -> None:
+        super().__init__()
+        self.name = space
+
+    def __missing__(self, name: str) -> Ref:
+        found = self[name] = Ref(self.name, name)
+        return found
+
+
+@dataclass(frozen=True)
+class _Check:
+    """A declared input check with its expressions as generated functions."""
+
+    check: InputCheck
+    als: Generated | None
+    eis: Generated
+    reads: frozenset[Ref]
+    order: tuple[Ref, ...]
+
+
+class _Prepared:
+    """What binding needs of a regelset that does not depend on the case: made once.
+
+    Per space the vocabulary with each fact's kind and converted `standaard`, the `Ref` of
+    every name, the checks with generated functions, and per voorziening the parameters its
+    rules read; the parameter values by peildatum are kept for the last days asked.
+    """
+
+    def __init__(self, rs: CompiledRegelset) -> None:
+        self.vocab: dict[str, dict[str, tuple[Feit, str]]] = {}
+        self.defaults: dict[str, list[tuple[str, object]]] = {}
+        for space, feiten in rs.inputs.items():
+            self.vocab[space] = {name: (feit, feit.type.value) for name, feit in feiten.items()}
+            defaults: list[tuple[str, object]] = []
+            for name, feit in feiten.items():
+                if feit.standaard is None:
+                    defaults.append((name, _NO_DEFAULT))
+                    continue
+                try:
+                    defaults.append((name, _convert(feit, feit.standaard)))
+                except ValueError:
+                    defaults.append((name, feit))  # converted (and failing) per case, as before
+            self.defaults[space] = defaults
+        self.refs: dict[str, _Refs] = {}
+        exprs = []
+        for check in rs.checks:
+            if check.als is not None:
+                exprs.append(check.als)
+            exprs.append(check.eis)
+        functions = iter(generate(exprs))
+        self.checks: dict[str, list[_Check]] = {}
+        for check in rs.checks:
+            als = next(functions) if check.als is not None else None
+            reads = check.eis.reads | (check.als.reads if check.als is not None else frozenset())
+            self.checks.setdefault(check.space, []).append(
+                _Check(check, als, next(functions), reads, tuple(sorted(reads)))
+            )
+        # whether a check holds, by its values with an absent fact among them (the closures'
+        # three-valued path raises MissingValue; cases repeat these few values a lot)
+        self.outcomes: dict[tuple[object, ...], bool] = {}
+        self.needed: dict[str, tuple[Ref, ...]] = {
+            v: tuple(
+                sorted(
+                    {
+                        ref
+                        for rule in rules
+                        for ref in rule.reads
+                        if ref.space in ("param", "voorziening")
+                    }
+                )
+            )
+            for v, rules in rs.rules_for.items()
+        }
+        self.params: dict[dt.date, dict[Ref, Value]] = {}
+
+    def space(self, space: str) -> _Refs:
+        """The `Ref` of each name of `space`, made once."""
+        found = self.refs.get(space)
+        if found is None:
+            found = self.refs[space] = _Refs(space)
+        return found
+
+    def parameters(self, rs: CompiledRegelset, day: dt.date) -> dict[Ref, Value]:
+        found = self.params.get(day)
+        if found is None:
+            if len(self.params) > 256:
+                self.params.clear()
+            found = {}
+            for name in rs.parameters:
+                dated = rs.param_at(name, day)
+                if dated is not None:
+                    found[Ref("param", name)] = dated.value
+            self.params[day] = found
+        return found
+
+
+_PREPARED: dict[int, tuple[CompiledRegelset, _Prepared]] = {}
+
+
+def _prepared(rs: CompiledRegelset) -> _Prepared:
+    found = _PREPARED.get(id(rs))
+    if found is None or found[0] is not rs:
+        if len(_PREPARED) > 16:
+            _PREPARED.clear()
+        found = _PREPARED[id(rs)] = (rs, _Prepared(rs))
+    return found[1]
+
+
 class _Binder:
     def __init__(self, regelset: CompiledRegelset, casus: Casus, doc: LocatedDocument) -> None:
         self.rs = regelset
         self.casus = casus
         self.doc = doc
         self.problems: list[Problem] = []
-        self.checks: dict[str, list[InputCheck]] = {}
-        for check in regelset.checks:
-            self.checks.setdefault(check.space, []).append(check)
+        self.prep = _prepared(regelset)
 
     def facts(
         self, space: str, given: dict[str, Any], loc: Loc
     ) -> tuple[dict[str, Value], dict[str, Loc]]:
         """Typed values of one person, household or request, and the absent facts' paths."""
-        vocab = self.rs.inputs[space]
+        vocab = self.prep.vocab[space]
         out: dict[str, Value] = {}
         absent: dict[str, Loc] = {}
         for name, value in given.items():
-            feit = vocab.get(name)
-            if feit is None:
-                hint = did_you_mean(str(name), vocab, list_known=True)
+            known = vocab.get(name)
+            if known is None:
+                hint = did_you_mean(str(name), self.rs.inputs[space], list_known=True)
                 self.problems.append(
                     self.doc.problem((*loc, name), f"unknown fact for {space}: '{name}'{hint}")
                 )
                 continue
             try:
-                out[name] = _convert(feit, value)
+                out[name] = _convert(known[0], value, known[1])
             except ValueError as exc:
                 self.problems.append(self.doc.problem((*loc, name), str(exc)))
-        for name, feit in vocab.items():
+        for name, default in self.prep.defaults[space]:
             if name in given:
                 continue
-            if feit.standaard is not None:
-                out[name] = _convert(feit, feit.standaard)
-            else:
+            if default is _NO_DEFAULT:
                 absent[name] = (*loc, name)
+            elif isinstance(default, Feit):
+                out[name] = _convert(default, default.standaard)
+            else:
+                out[name] = default  # type: ignore[assignment]
         return out, absent
 
     def check(
@@ -142,13 +261,18 @@ class _Binder:
             except KeyError:
                 raise MissingValue(ref) from None
 
-        for check in self.checks.get(space, ()):
+        keys = values.keys()
+        for prepared in self.prep.checks.get(space, ()):
+            check = prepared.check
             if check.gegeven is not None and check.gegeven not in given:
                 continue
             try:
-                if check.als is not None and not check.als(ctx):
-                    continue
-                if check.eis(ctx):
+                if keys >= prepared.reads:  # every name present: the generated functions
+                    if prepared.als is not None and not prepared.als(values):
+                        continue
+                    if prepared.eis(values):
+                        continue
+                elif self.holds(prepared, values, ctx):  # an absent fact: three-valued
                     continue
             except MissingValue:
                 continue  # a check on a value the case does not give cannot fail
@@ -167,6 +291,25 @@ class _Binder:
             self.problems.append(
                 self.doc.problem(where, f"{check.melding}" + (f" ({shown})" if shown else ""))
             )
+
+    def holds(
+        self, prepared: _Check, values: dict[Ref, Value], ctx: Callable[[Ref], Value]
+    ) -> bool:
+        """A check on the closures, for values without some fact it reads; remembered."""
+        key = (id(prepared), *(values.get(ref, _NO_DEFAULT) for ref in prepared.order))
+        outcomes = self.prep.outcomes
+        found = outcomes.get(key)
+        if found is None:
+            check = prepared.check
+            try:
+                found = (check.als is not None and not check.als(ctx)) or bool(check.eis(ctx))
+            except MissingValue:
+                found = True  # a check on a value the case does not give cannot fail
+            # ArithmeticError and ValueError propagate (not remembered): a problem each time
+            if len(outcomes) > 50_000:
+                outcomes.clear()
+            outcomes[key] = found
+        return found
 
     def person(self, lid: Lid, index: int) -> tuple[dict[str, Value], dict[str, Loc]]:
         values, absent = self.facts(
@@ -215,6 +358,7 @@ class _Binder:
                         ("huishouden", "leden"), f"more than one member with rol {rol}"
                     )
                 )
+        space = self.prep.space
         peil: dict[Ref, Value] = {Ref("peildatum", "peildatum"): casus.peildatum}
         household, hh_absent = self.facts(
             "huishouden", dict(casus.huishouden.feiten), ("huishouden", "feiten")
@@ -227,14 +371,16 @@ class _Binder:
             for lid in leden
             if lid.rol == Rol.kind and add_months(lid.geboortedatum, 18 * 12) > casus.peildatum
         )
-        hh_refs = {Ref("huishouden", n): v for n, v in household.items()}
+        huishouden = space("huishouden")
+        hh_refs = {huishouden[n]: v for n, v in household.items()}
         self.check(
             "huishouden", {**peil, **hh_refs}, casus.huishouden.feiten, ("huishouden", "feiten")
         )
         persons: dict[str, tuple[dict[str, Value], dict[str, Loc]]] = {}
+        persoon = space("persoon")
         for i, lid in enumerate(leden):
             persons[lid.id] = self.person(lid, i)
-            member = {Ref("persoon", n): v for n, v in persons[lid.id][0].items()}
+            member = {persoon[n]: v for n, v in persons[lid.id][0].items()}
             self.check(
                 "persoon",
                 {**peil, **hh_refs, **member},
@@ -242,11 +388,8 @@ class _Binder:
                 ("huishouden", "leden", i, "feiten"),
                 ("huishouden", "leden", i),
             )
-        params: dict[Ref, Value] = {}
-        for name in self.rs.parameters:
-            dated = self.rs.param_at(name, casus.peildatum)
-            if dated is not None:
-                params[Ref("param", name)] = dated.value
+        params = self.prep.parameters(self.rs, casus.peildatum)
+        partner_space, request_space = space("partner"), space("aanvraag")
         requests: list[RequestInputs] = []
         seen: set[str] = set()
         for i, aanvraag in enumerate(casus.aanvragen):
@@ -283,24 +426,24 @@ class _Binder:
             absent: dict[Ref, Loc] = {}
             person_values, person_absent = persons[aanvraag.persoon]
             for name, value in person_values.items():
-                values[Ref("persoon", name)] = value
+                values[persoon[name]] = value
             for name, path in person_absent.items():
-                absent[Ref("persoon", name)] = path
+                absent[persoon[name]] = path
             partner = self.partner_of(leden[ids[aanvraag.persoon]])
             if partner is not None:
                 partner_values, partner_absent = persons[partner]
                 for name, value in partner_values.items():
-                    values[Ref("partner", name)] = value
+                    values[partner_space[name]] = value
                 for name, path in partner_absent.items():
-                    absent[Ref("partner", name)] = path
+                    absent[partner_space[name]] = path
             values.update(hh_refs)
             values[Ref("huishouden", "heeft_partner")] = partner is not None
             for name, path in hh_absent.items():
-                absent[Ref("huishouden", name)] = path
+                absent[huishouden[name]] = path
             for name, value in request_values.items():
-                values[Ref("aanvraag", name)] = value
+                values[request_space[name]] = value
             for name, path in request_absent.items():
-                absent[Ref("aanvraag", name)] = path
+                absent[request_space[name]] = path
             self.check("aanvraag", values, aanvraag.feiten, (*loc, "feiten"), loc)
             values[Ref("voorziening", "id")] = voorziening.id
             values[Ref("voorziening", "naam")] = voorziening.naam
@@ -329,12 +472,8 @@ class _Binder:
 
     def check_parameters(self, voorziening: str, values: dict[Ref, Value], loc: Loc) -> None:
         """Every parameter the rules read has a value on the peildatum (else: regelset gap)."""
-        missing: set[Ref] = set()
-        for rule in self.rs.rules_for[voorziening]:
-            for ref in rule.reads:
-                if ref.space in ("param", "voorziening") and ref not in values:
-                    missing.add(ref)
-        for ref in sorted(missing):
+        missing = [ref for ref in self.prep.needed[voorziening] if ref not in values]
+        for ref in missing:
             self.problems.append(
                 self.doc.problem(
                     loc,

@@ -29,6 +29,7 @@ import ctypes
 import itertools
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -128,8 +129,16 @@ class DurableAgenda:
         durable_rules_engine.delete_state(self._handle, sid)
 
 
+# the bundle's stratum in durable's message: `"s":k` (the other fields are texts that
+# cannot hold it: the sid "c<n>", the type "b", durable's own id)
+_STRATUM = re.compile(r'"s":(\d+)[,}]')
+
+
 def _stratum(message: str) -> int:
-    bundle = json.loads(message)["stratum"]["b"]
+    found = _STRATUM.findall(message)
+    if len(found) == 1:
+        return int(found[0])
+    bundle = json.loads(message)["stratum"]["b"]  # anything unexpected: read it properly
     return int(bundle["s"])
 
 

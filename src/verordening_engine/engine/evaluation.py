@@ -7,6 +7,10 @@ the two are independent implementations and are compared rule for rule in the te
 rule that cannot be evaluated because the case lacks a fact it reads is fired with `fire`
 on the default path too: it evaluates in three-valued logic and says which absent facts
 leave the rule open.
+
+This module is longer than 500 lines because its three evaluations of the same rules (the
+durable path, the reference fixpoint, and `Evaluator.decide` for the search for
+alternatives) share their firing functions and are compared with each other rule for rule.
 """
 
 from __future__ import annotations
@@ -259,6 +263,8 @@ class Evaluator:
             self.group_of.setdefault((r.applies_to, r.needs), len(self.group_of))
         self.fast: dict[int, _FastRule] = {}
         self.plans: dict[str, Plan] = {}
+        self.orders: dict[str, tuple[_FastRule, ...]] = {}
+        self.touched: dict[tuple[str, frozenset[Ref]], frozenset[int]] = {}
 
     def plan(self, voorziening: str) -> Plan:
         """The plan of one voorziening, made on first use (a cold CLI run needs one or two)."""
@@ -318,6 +324,77 @@ class Evaluator:
             )
         return out
 
+    def fixpoint_order(self, voorziening: str) -> tuple[_FastRule, ...]:
+        """The rules of a voorziening in the order `run_fixpoint` fires them (static: a
+        `bepaal` rule always defines or leaves unknown each of its facts)."""
+        found = self.orders.get(voorziening)
+        if found is not None:
+            return found
+        self.plan(voorziening)
+        known: set[str] = set()
+        pending = list(self.rs.rules_for[voorziening])
+        order: list[_FastRule] = []
+        progress = True
+        while progress:
+            progress = False
+            for rule in list(pending):
+                if all(n in known for n in rule.needs):
+                    order.append(self.fast[rule.index])
+                    if rule.kind == "bepaal":
+                        known.update(rule.outputs)
+                    pending.remove(rule)
+                    progress = True
+        found = self.orders[voorziening] = tuple(order)
+        return found
+
+    def decide(
+        self,
+        request: RequestInputs,
+        base: RequestRun | None = None,
+        changed: frozenset[Ref] = frozenset(),
+    ) -> RequestRun:
+        """One request decided as `run_fixpoint` decides it (same runs, same order, same
+        errors) but on the generated functions: for searches that decide many variants of a
+        request (alternatives). No durable-rules, no explanation facts.
+
+        With `base` (this method's result for the same request before the input facts in
+        `changed` changed), only the rules that read a changed fact, directly or through a
+        derived fact, are evaluated again; every other rule's run is the base's.
+        """
+        result = RequestRun(request)
+        env = dict(request.values)
+        order_ = self.fixpoint_order(request.voorziening)
+        again = None if base is None else self.affected(request.voorziening, changed)
+        for order, fast in enumerate(order_):
+            if again is not None and base is not None and fast.rule.index not in again:
+                run = base.runs[order]
+            else:
+                run = decide_rule(fast, env, request, result.derived, order, result.unknown)
+            result.unknown.update(run.unknown)
+            result.runs.append(run)
+            for name, ref in fast.derives:
+                if name in run.outputs:
+                    env[ref] = result.derived[name] = run.outputs[name]
+        return result
+
+    def affected(self, voorziening: str, changed: frozenset[Ref]) -> frozenset[int]:
+        """The rules of `voorziening` whose run can change when the facts `changed` do."""
+        key = (voorziening, changed)
+        found = self.touched.get(key)
+        if found is None:
+            names: set[str] = set()
+            out: set[int] = set()
+            for fast in self.fixpoint_order(voorziening):
+                rule = fast.rule
+                if not changed.isdisjoint(rule.reads) or not names.isdisjoint(rule.needs):
+                    out.add(rule.index)
+                    if rule.kind == "bepaal":
+                        names.update(rule.outputs)
+            if len(self.touched) > 4096:
+                self.touched.clear()
+            found = self.touched[key] = frozenset(out)
+        return found
+
     def run(self, requests: Sequence[RequestInputs], explain: bool = True) -> list[RequestRun]:
         """Forward chaining on durable-rules, one stratum of every request per action."""
         results = [RequestRun(r) for r in requests]
@@ -331,13 +408,15 @@ class Evaluator:
             for result, env, plan in work:
                 if stratum >= len(plan.strata):
                     continue
+                aanvraag = result.inputs.aanvraag
+                position = plan.position
                 for fast in plan.strata[stratum]:
-                    order = plan.position[fast.rule.index]
+                    order = position[fast.rule.index]
                     try:
                         if explain:
-                            run = _fire_fast(fast, env, order, explain, result.inputs.aanvraag)
+                            run = _fire_fast(fast, env, order, explain, aanvraag)
                         else:
-                            run = _decide_fast(fast, env, order, result.inputs.aanvraag)
+                            run = _decide_fast(fast, env, order, aanvraag)
                     except MissingValue:
                         # a fact the rule reads is absent (or a derived fact it reads could
                         # not be defined): the reference firing says what that leaves open
@@ -353,6 +432,23 @@ class Evaluator:
         strata = max((len(plan.strata) for _, _, plan in work), default=0)
         agenda().run(strata, step, label)
         return results
+
+
+def decide_rule(
+    fast: _FastRule,
+    env: dict[Ref, Value],
+    request: RequestInputs,
+    derived: dict[str, Value],
+    order: int,
+    unknown: Mapping[str, frozenset[Ref]] | None = None,
+) -> RuleRun:
+    """`fire` without the facts for explaining, on the generated decider: `env` holds the
+    request's values and the derived facts so far (as `afgeleid` refs), `derived` the same
+    derived facts by name. A rule that reads an absent fact is fired the reference way."""
+    try:
+        return _decide_fast(fast, env, order, request.aanvraag)
+    except MissingValue:
+        return fire(fast.rule, request, derived, order, unknown)
 
 
 def _decide_fast(fast: _FastRule, env: dict[Ref, Value], order: int, aanvraag: str) -> RuleRun:

@@ -83,6 +83,10 @@ def _slots(run: RuleRun) -> Iterable[str]:
     return (run.rule.kind,)
 
 
+def _index(run: RuleRun) -> int:
+    return run.rule.index
+
+
 def settle(
     regelset: CompiledRegelset, runs: list[RuleRun], closure: dict[str, frozenset[str]]
 ) -> Settled:
@@ -95,16 +99,23 @@ def settle(
         if r.applied:
             by_kind.setdefault(r.rule.kind, []).append(r)
     for kind in ("besluit", "eigen_bijdrage", "ingangsdatum", *NAMED_KINDS):
-        applied = sorted(by_kind.get(kind, ()), key=lambda r: r.rule.index)
-        ids = {r.rule.id for r in applied}
-        standing = []
-        for run in applied:
-            beaten_by = [o.rule.id for o in applied if run.rule.id in closure[o.rule.id]]
-            if beaten_by:
-                top = [b for b in beaten_by if not any(b in closure[o] for o in ids)]
-                set_aside[run.rule.id] = (top or beaten_by)[0]
-            else:
-                standing.append(run)
+        group = by_kind.get(kind)
+        if not group:
+            winners[kind] = []
+            continue
+        applied = sorted(group, key=_index) if len(group) > 1 else group
+        if len(applied) == 1 or not any(closure[o.rule.id] for o in applied):
+            standing = applied  # nothing to set aside (the common case)
+        else:
+            ids = {r.rule.id for r in applied}
+            standing = []
+            for run in applied:
+                beaten_by = [o.rule.id for o in applied if run.rule.id in closure[o.rule.id]]
+                if beaten_by:
+                    top = [b for b in beaten_by if not any(b in closure[o] for o in ids)]
+                    set_aside[run.rule.id] = (top or beaten_by)[0]
+                else:
+                    standing.append(run)
         winners[kind] = standing
         slots = sorted({slot for r in standing for slot in _slots(r)})
         for slot in slots:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from dateutil.easter import easter
 
@@ -48,6 +49,11 @@ FEESTDAGEN: dict[str, Callable[[int], dt.date]] = {
 
 def feestdagen_in(year: int, names: Iterable[str]) -> frozenset[dt.date]:
     """The dates in `year` of the named feestdagen."""
+    return _feestdagen(year, tuple(names))
+
+
+@lru_cache(maxsize=4096)
+def _feestdagen(year: int, names: tuple[str, ...]) -> frozenset[dt.date]:
     return frozenset(FEESTDAGEN[name](year) for name in names)
 
 

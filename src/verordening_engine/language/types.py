@@ -65,10 +65,18 @@ class MissingValue(Exception):
     absent names (a false conjunct, a true disjunct, equal branches) is returned instead.
     """
 
+    # raised and caught on the per-case path (a check or rule on an absent fact): its message
+    # and set of names are made only when asked for
     def __init__(self, ref: Ref, *more: Ref) -> None:
-        super().__init__(str(ref))
         self.ref = ref
-        self.refs = frozenset((ref, *more))
+        self._more = more
+
+    @property
+    def refs(self) -> frozenset[Ref]:
+        return frozenset((self.ref, *self._more))
+
+    def __str__(self) -> str:
+        return str(self.ref)
 
     def merged(self, other: MissingValue) -> MissingValue:
         return MissingValue(self.ref, *(self.refs | other.refs))

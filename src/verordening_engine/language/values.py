@@ -8,13 +8,18 @@ from decimal import Decimal, InvalidOperation
 
 from ..reading.spellings import check_amount_spelling
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
         raise OverflowError("date out of range")
-    day = min(d.day, calendar.monthrange(year, month + 1)[1])
+    day = d.day
+    if day > 28:  # only then can the month be too short (calendar.monthrange is slow)
+        last = 29 if month == 1 and calendar.isleap(year) else _DAYS[month]
+        day = min(day, last)
     return dt.date(year, month + 1, day)
 
 
