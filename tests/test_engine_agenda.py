@@ -275,3 +275,25 @@ def test_batch_zonder_uitleg_gives_the_same_decisions_without_artikelen(tmp_path
             b, ("artikelen", "alternatieven")
         )
         assert a["huishouden_bijdrage"] == b["huishouden_bijdrage"]
+
+
+def test_batch_zonder_alternatieven_explains_but_searches_no_alternatives(tmp_path: Path) -> None:
+    """A referral has alternatives in a full batch; `--zonder-alternatieven` keeps the
+    explanation and gives exactly what the library gives with `alternatieven=False`."""
+    from verordening_engine.api import load_regelset
+
+    case = SCENARIOS / "wmo-05-verwijzing-wasservice.yaml"
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / case.name).write_text(case.read_text("utf-8"), "utf-8")
+    lean = _cli("batch", str(folder), "--zonder-alternatieven", "--workers", "1")
+    full = _cli("batch", str(folder), "--workers", "1")
+    assert lean.returncode == full.returncode == 0, lean.stderr
+    lean_doc = json.loads(lean.stdout)
+    full_doc = json.loads(full.stdout)
+    assert any(besluit["alternatieven"] for besluit in full_doc["besluiten"])
+    assert all(besluit["alternatieven"] == [] for besluit in lean_doc["besluiten"])
+    assert all(besluit["artikelen"] for besluit in lean_doc["besluiten"])
+    library = load_regelset(peildatum=dt.date(2026, 6, 1)).evaluate(case, alternatieven=False)
+    assert lean_doc == json.loads(library.model_dump_json())
+    assert _decisions(lean_doc, ("alternatieven",)) == _decisions(full_doc, ("alternatieven",))

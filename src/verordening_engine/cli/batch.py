@@ -38,6 +38,12 @@ def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
     is_flag=True,
     help="Decisions only: 'artikelen' (the explanation) left empty; several times faster.",
 )
+@click.option(
+    "--zonder-alternatieven",
+    is_flag=True,
+    help="Explain, but skip the search for what would change the outcome "
+    "('alternatieven' left empty): the costly part of an explained batch.",
+)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256))
 @click.option(
     "--uitvoer",
@@ -52,6 +58,7 @@ def batch(
     versie: str | None,
     buiten_geldigheid: bool,
     zonder_uitleg: bool,
+    zonder_alternatieven: bool,
     workers: int,
     uitvoer: Path | None,
 ) -> None:
@@ -68,7 +75,12 @@ def batch(
         click.echo(f"fout: {exc}", err=True)
         sys.exit(2)
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
-    keuzes = Keuzes(versie, buiten_geldigheid, explain=not zonder_uitleg)
+    keuzes = Keuzes(
+        versie,
+        buiten_geldigheid,
+        alternatieven=not zonder_alternatieven,
+        explain=not zonder_uitleg,
+    )
     pool = WorkerPool(str(regels_of(ctx)), keuzes, workers) if workers > 1 else None
     counts = {"ok": 0, "fout": 0}
     committed = False
@@ -90,6 +102,7 @@ def batch(
                     regels=regels_of(ctx),
                     versie=versie,
                     buiten_geldigheid=buiten_geldigheid,
+                    alternatieven=not zonder_alternatieven,
                     explain=not zonder_uitleg,
                     progress=advance,
                 )
