@@ -162,7 +162,7 @@ class Thresholds:
             and node.func.id in ("maanden_tussen", "jaren_tussen")
             and len(node.args) == 2
             and isinstance(node.args[1], ast.Name)
-            and node.args[1].id == "peildatum"
+            and self._on_peildatum(rs, node.args[1])
         ):
             inner = self._term(rs, node.args[0], depth + 1)
             if inner is not None and inner[0][0] == "input" and inner[1] == T.datum:
@@ -174,6 +174,18 @@ class Thresholds:
             if definition is not None:
                 return self._term(rs, definition, depth + 1)
         return None
+
+    def _on_peildatum(self, rs: CompiledRegelset, node: ast.Name) -> bool:
+        """Whether a date is the peildatum, or a derived date that is the peildatum in one of
+        its branches (the ingang of support that the Jeugdwet does not also give): an age on
+        it is then steered as an age on the peildatum, and the engine decides the rest."""
+        if node.id == "peildatum":
+            return True
+        definition = self._definition(rs, node.id)
+        return isinstance(definition, ast.IfExp) and any(
+            isinstance(side, ast.Name) and side.id == "peildatum"
+            for side in (definition.body, definition.orelse)
+        )
 
     def _definition(self, rs: CompiledRegelset, name: str) -> ast.AST | None:
         for rule in rs.rules:
