@@ -16,6 +16,10 @@ aanvraag); only facts some rule of the requested voorziening reads are given. Va
 then made sure from the versions' declared checks alone (`consistency.possible_case`:
 `bereik`, `niet_voor`/`niet_na`, `alleen_als`, `controles`), so every household is a case
 every version accepts; the name-based date order above only shapes the distribution.
+
+The module is longer than 500 lines because allotting targets, drawing values, dates and
+ages, and putting related facts beside each other all act on one household being built;
+split, each part would need the builder's whole state.
 """
 
 from __future__ import annotations
