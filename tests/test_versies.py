@@ -481,8 +481,14 @@ def test_population_reaches_every_outcome_the_rules_can_produce() -> None:
         assert reached[("begeleiding_individueel", rule)][0], rule
     assert reached[("begeleiding_individueel", "wmo-abonnementstarief")][0]
     assert reached[("begeleiding_individueel", "wmo-inkomensafhankelijke-bijdrage")][1]
-    # an outcome no household can reach is named, not hidden
-    assert any("vrijstelling-jonger-dan-18" in text for text in report.niet_bereikt)
+    # an outcome no household can reach is named, not hidden: support the Jeugdwet also
+    # gives starts at 18 (art. 2.1 lid 3), so its client is never under 18 at the ingang
+    assert any(
+        "begeleiding_individueel" in text and "vrijstelling-jonger-dan-18" in text
+        for text in report.niet_bereikt
+    )
+    # for a hulpmiddel or a woningaanpassing the under-18 exemption is reached
+    assert reached[("woningaanpassing", "vrijstelling-jonger-dan-18")][0]
 
 
 def test_generated_households_are_consistent() -> None:
@@ -728,7 +734,9 @@ def test_scenarios_under_a_draft_outside_regels(tmp_path: Path) -> None:
 def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() -> None:
     """The mutation test of the issue: each parameter of 2026-04-01 one step up and down, as a
     draft; where that changes some scenario's outcome, `regress` at its default size must
-    report a change. (The full score, comparisons included: `verordening mutatietoets`.)"""
+    report a change. None may be missed: among them a second recidive level and a previous
+    schuldhulp traject between three and four years back. (Comparisons flipped `<` <-> `<=`
+    are in `verordening mutatietoets`; two of them are still missed, see the notes.)"""
     from verordening_engine.versies.mutation import mutatietoets
 
     original = load_regelset(REGELS, versie="2026-04-01")
@@ -746,12 +754,12 @@ def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() 
         "iit_bedrag_alleenstaande-omlaag",
         "minimagrens_eigen_bijdrage_procent-omhoog",
         "minimagrens_eigen_bijdrage_procent-omlaag",
+        "verlaging_arbeid_recidive_maanden-omhoog",
+        "verlaging_arbeid_recidive_maanden-omlaag",
+        "shv_wachttermijn_jaren-omhoog",
     } <= seen
-    # The issue asks for none missed. At the default size a few rare combinations still are
-    # (a second recidive level, a lengthened waiting period; see the notes of issue 13): this
-    # keeps them from growing until the population is allotted per target.
     missed = [u.wijziging for u in report.uitslagen if u.gemist]
-    assert len(missed) <= 3, missed
+    assert missed == []
 
 
 def test_one_change_drafts_change_exactly_one_thing() -> None:

@@ -22,6 +22,11 @@ class Constraints:
     fixed: dict[Term, Any] = field(default_factory=dict)
     excluded: dict[Term, set[Any]] = field(default_factory=dict)
     bounds: dict[Term, list[tuple[str, Any]]] = field(default_factory=dict)
+    # a fact compared with another fact of the case (a date plus a term): (term, op, value of
+    # the other side given the case's facts); put right at that value once the facts are drawn
+    relations: list[tuple[Term, str, Callable[[dict[str, dict[str, Any]]], Any]]] = field(
+        default_factory=list
+    )
 
     def fix(self, term: Term, value: Any) -> bool:
         """Fix a value; False when an earlier goal fixed another one (which stays)."""
@@ -41,6 +46,20 @@ class Constraints:
         current = self.bounds.get(term, [])
         if feasible([*current, (op, value)]):
             self.bounds[term] = [*current, (op, value)]
+
+
+def beside(target: Any, op: str, side: int) -> Any:
+    """A value that meets `op target` right at the boundary (`side` 0 or 1: which of the two
+    values nearest to it that still meet it)."""
+    one: Any = dt.timedelta(days=1) if isinstance(target, dt.date) else 1
+    return {
+        "<": target - one * (1 + side),
+        "<=": target - one * side,
+        ">": target + one * (1 + side),
+        ">=": target + one * side,
+        "==": target,
+        "!=": target + one if side else target - one,
+    }[op]
 
 
 def outcome_label(rs: CompiledRegelset, rule: CompiledRule, voorziening: str) -> str:

@@ -16,22 +16,25 @@ aanvraag); only facts some rule of the requested voorziening reads are given. Va
 then made sure from the versions' declared checks alone (`consistency.possible_case`:
 `bereik`, `niet_voor`/`niet_na`, `alleen_als`, `controles`), so every household is a case
 every version accepts; the name-based date order above only shapes the distribution.
+
+The module is longer than 500 lines because allotting targets, drawing values, dates and
+ages, and putting related facts beside each other all act on one household being built;
+split, each part would need the builder's whole state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from ..language.expressions import (
-    format_euro,
-)
+from ..language.expressions import add_months, format_euro
 from ..regels.compiled import CompiledRegelset, CompiledRule
 from ..regels.model import Feit
 from .consistency import possible_case
-from .constraints import Constraints, Term, months_ago, satisfies
+from .constraints import Constraints, Term, beside, months_ago, satisfies
 from .sources import RandomSource, Source, mostly
 from .targets import Thresholds
 
@@ -120,6 +123,7 @@ class Builder:
             ]
             for v in self.catalogue
         }
+        self._rounds = {v: _round(v, goals) for v, goals in self.goals.items()}
 
     # ------------------------------------------------------------------ values
     def _number(self, src: Source, term: Term, feit: Feit | None, c: Constraints) -> int:
@@ -264,12 +268,35 @@ class Builder:
         return src.integer(low, high)
 
     # ------------------------------------------------------------------ households
-    def _plan(self, src: Source, max_requests: int) -> list[tuple[str, Constraints]]:
+    def _allotted(self, slot: int) -> tuple[str, int | None, int]:
+        """The first request of household `slot`: its voorziening, goal and visit.
+
+        The voorzieningen take turns; within one, its goals (and one free, unsteered
+        request) take turns in a fixed shuffled order, so every target gets its share of a
+        population however small, and `visit` counts the households steered at that target
+        before (the steering enumerates the sides of a grant's choices by it)."""
+        v = self.catalogue[slot % len(self.catalogue)]
+        order, occurrence, multiplicity = self._rounds[v]
+        k = slot // len(self.catalogue)
+        position = k % len(order)
+        return v, order[position], (k // len(order)) * multiplicity[position] + occurrence[position]
+
+    def _plan(
+        self, src: Source, max_requests: int, slot: int | None = None
+    ) -> list[tuple[str, Constraints]]:
         plans = []
-        for _ in range(src.integer(1, max_requests)):
+        for j in range(src.integer(1, max_requests)):
+            c: Constraints | None = None
+            if j == 0 and slot is not None and self.steer:
+                v, pick, visit = self._allotted(slot)
+                if pick is not None:
+                    rs, rule = self.goals[v][pick]
+                    choose = lambda k: src.integer(0, k - 1)  # noqa: E731
+                    c = self.thresholds.steer(rs, v, rule, choose, visit)
+                plans.append((v, c or Constraints()))
+                continue
             v = src.choice(self.catalogue)
             goals = self.goals[v]
-            c: Constraints | None = None
             if self.steer and goals:
                 pick = src.integer(0, len(goals))  # one more: a free request, not steered
                 if pick < len(goals):
@@ -278,8 +305,9 @@ class Builder:
             plans.append((v, c or Constraints()))
         return plans
 
-    def build(self, src: Source, max_requests: int = 3) -> dict[str, Any]:
-        plans = self._plan(src, max_requests)
+    def build(self, src: Source, max_requests: int = 3, slot: int | None = None) -> dict[str, Any]:
+        """One household; `slot` (its number in a population) allots its first request."""
+        plans = self._plan(src, max_requests, slot)
         first_v, first = plans[0]
         wanted_partner = first.fixed.get(("input", "huishouden", "heeft_partner"))
         subject_age: int | None = None
@@ -384,9 +412,9 @@ class Builder:
             facts = self._facts(src, "aanvraag", names, c)
             facts.update(self._dates(src, "aanvraag", names, c))
             # a fact compared with another one of the case: sometimes right at it
-            self.thresholds.nudge(
-                v, {"aanvraag": facts, "huishouden": hh_facts}, lambda k: src.integer(0, k - 1)
-            )
+            related = {"aanvraag": facts, "huishouden": hh_facts}
+            self.thresholds.nudge(v, related, lambda k: src.integer(0, k - 1))
+            self._relate(src, c, related, _counts(leden, self.peildatum))
             aanvragen.append({"id": f"a{j + 1}", "persoon": who, "voorziening": v, "feiten": facts})
         case = {
             "casus": "gegenereerd",
@@ -397,6 +425,52 @@ class Builder:
         # the versions' declared checks (bereik, niet_voor/niet_na, alleen_als, controles)
         return possible_case(case, self.regelsets)
 
+    def _relate(
+        self,
+        src: Source,
+        c: Constraints,
+        facts: dict[str, dict[str, Any]],
+        counts: dict[str, Any],
+    ) -> None:
+        """Put each fact the steering compared with another fact of the case right beside
+        that other value, on the side the target needs (a gedraging one day inside the
+        recidive term, a previous traject that ended just within the waiting period)."""
+        recent = self.peildatum - dt.timedelta(days=3653)
+        for term, op, other in c.relations:
+            space, name = term[1], term[2]
+            if name not in facts.get(space, {}):
+                continue
+            for values in facts.values():  # an event long ago (a default) made recent first
+                for key, value in values.items():
+                    if isinstance(value, dt.date) and value < recent and key != name:
+                        values[key] = add_months(self.peildatum, -1 - src.integer(0, 35))
+            try:
+                target = other({**facts, "huishouden": {**counts, **facts["huishouden"]}})
+            except (KeyError, ArithmeticError, OverflowError, ValueError, TypeError):
+                continue
+            if isinstance(target, bool) or not isinstance(target, int | dt.date):
+                continue
+            value = beside(target, op, src.integer(0, 1))
+            if isinstance(value, dt.date) and not recent <= value <= self.peildatum:
+                continue
+            if isinstance(value, int) and value < 0:
+                continue
+            current = facts[space][name]
+            facts[space][name] = format_euro(value) if isinstance(current, str) else value
+
+
+def _counts(leden: list[dict[str, Any]], peildatum: dt.date) -> dict[str, Any]:
+    """The household facts the engine counts from the members (casus binding)."""
+    kinderen = [lid for lid in leden if lid["rol"] == "kind"]
+    return {
+        "heeft_partner": any(lid["rol"] == "partner" for lid in leden),
+        "aantal_leden": len(leden),
+        "aantal_kinderen": len(kinderen),
+        "aantal_minderjarige_kinderen": sum(
+            1 for lid in kinderen if add_months(lid["geboortedatum"], 18 * 12) > peildatum
+        ),
+    }
+
 
 def _count_bounds(c: Constraints, name: str) -> list[tuple[str, Any]]:
     """What the steering asks of a household count (a bound, or a fixed number)."""
@@ -405,6 +479,19 @@ def _count_bounds(c: Constraints, name: str) -> list[tuple[str, Any]]:
     if isinstance(fixed, int) and not isinstance(fixed, bool):
         return [("==", fixed)]
     return list(c.bounds.get(term, []))
+
+
+def _round(
+    voorziening: str, goals: list[tuple[CompiledRegelset, CompiledRule]]
+) -> tuple[list[int | None], list[int], list[int]]:
+    """One round of the goals of a voorziening and one free request, in a fixed shuffled
+    order; per position how many times its target came earlier in the round, and in all."""
+    order: list[int | None] = [*range(len(goals)), None]
+    random.Random(zlib.crc32(voorziening.encode())).shuffle(order)
+    keys = [None if i is None else (goals[i][0].sha256, goals[i][1].id) for i in order]
+    occurrence = [keys[:n].count(key) for n, key in enumerate(keys)]
+    multiplicity = [keys.count(key) for key in keys]
+    return order, occurrence, multiplicity
 
 
 def _grants(rule: CompiledRule) -> bool:
@@ -461,7 +548,7 @@ def random_households(
     """`n` households from a seeded generator: the same seed gives the same households."""
     src = RandomSource(random.Random(seed))
     made = builder(regelsets, peildatum, voorzieningen)
-    return [made.build(src) for _ in range(n)]
+    return [made.build(src, slot=i) for i in range(n)]
 
 
 def restrict(case: dict[str, Any], regelset: CompiledRegelset) -> tuple[dict[str, Any], list[str]]:

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 
 from ..api import Regelset
-from ..batch import evaluate_many
 from ..language.expressions import format_euro, parse_euro
 from .constraints import outcome_label
+from .deciding import decide, decide_all
 from .households import common_catalogue, random_households, restrict
 from .regression_model import (
     BijdrageBanden,
@@ -83,10 +83,25 @@ def kind_of_change(
     return None
 
 
-def _steps(besluit: dict[str, Any] | None) -> Counter[tuple[str, str]]:
-    if besluit is None:
-        return Counter()
-    return Counter((s["artikel"], s["status"]) for s in besluit["artikelen"])
+def changed_articles(kind: str, a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[str]:
+    """The articles behind one changed decision: those whose deciding rules differ between
+    the versions; where the same rules decided (a changed amount or term), those whose
+    rules decided the part that changed. Articles that decided both ways alike (the
+    termijnen of every request) are not counted."""
+    if a is None or b is None:
+        return []
+    rules_a = {(s["regel"], s["artikel"]) for s in a["artikelen"]}
+    rules_b = {(s["regel"], s["artikel"]) for s in b["artikelen"]}
+    differ = sorted({artikel for _, artikel in rules_a ^ rules_b})
+    if differ:
+        return differ
+    if "eigen bijdrage gewijzigd" in kind:
+        kinds: tuple[str, ...] = ("eigen_bijdrage",)
+    elif "vaststelling gewijzigd" in kind:
+        kinds = ("vaststelling", "ingangsdatum", "termijn")
+    else:
+        kinds = ("besluit",)
+    return sorted({s["artikel"] for s in b["artikelen"] if s.get("soort") in kinds})
 
 
 def population(
@@ -121,6 +136,15 @@ def _decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any
     return out
 
 
+def _decide_only(regelset: Regelset, case: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
+    """The decisions without explanation: what the search for a minimal example tests."""
+    restricted, missing = restrict(case, regelset.compiled)
+    out: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
+    if restricted["aanvragen"]:
+        out.update(decide(regelset, restricted))
+    return out
+
+
 def _units(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Per request, the household bijdrage (Wmo 2.1.4a lid 4) it is part of: id and amount."""
     return {
@@ -146,6 +170,8 @@ def _evaluate_all(
     executor: Executor | None,
     progress: Callable[[int], None] | None,
 ) -> list[dict[str, dict[str, Any] | None]]:
+    """Every household's decisions under `regelset`, without explanations (only the
+    minimal examples are explained); households decided before are taken from the cache."""
     sha = regelset.compiled.sha256
     restricted = [restrict(case, regelset.compiled) for case in cases]
     keys = [_key(r) if r["aanvragen"] else "" for r, _ in restricted]
@@ -156,22 +182,9 @@ def _evaluate_all(
     ]
     if progress and len(todo) < len(cases):
         progress(len(cases) - len(todo))
-    results = evaluate_many(
-        [r for _, r in todo],
-        regels=str(regelset.compiled.source.folder),
-        executor=executor,
-        progress=progress,
-        buiten_geldigheid=True,  # both versions judge the same households: a what-if
-        alternatieven=False,  # only the decisions are compared
-    )
-    for (k, _), result in zip(todo, results, strict=True):
-        if result.document is None:
-            raise RuntimeError(f"generated case could not be evaluated: {result.error}")
-        units = _units(result.document)
-        _DECIDED[(sha, k)] = {
-            b["aanvraag"]: _summary(b, units.get(b["aanvraag"]))
-            for b in result.document["besluiten"]
-        }
+    decided_now = decide_all(regelset, [r for _, r in todo], executor, progress)
+    for (k, _), summaries in zip(todo, decided_now, strict=True):
+        _DECIDED[(sha, k)] = summaries
     out = []
     for k, (case, missing) in zip(keys, restricted, strict=True):
         decided: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
@@ -182,29 +195,6 @@ def _evaluate_all(
     while len(_DECIDED) > _DECIDED_MAX:
         _DECIDED.popitem(last=False)
     return out
-
-
-SUMMARY_FIELDS = (
-    "aanvraag",
-    "voorziening",
-    "uitkomst",
-    "verwijzing",
-    "eigen_bijdrage",
-    "ingangsdatum",
-    "termijnen",
-    "vaststellingen",
-)
-
-
-def _summary(besluit: dict[str, Any], unit: dict[str, str] | None) -> dict[str, Any]:
-    """What the comparison needs of a decision: 10,000 full explanations would not fit well."""
-    kept = {key: besluit[key] for key in SUMMARY_FIELDS}
-    kept["huishouden_bedrag"] = unit
-    kept["artikelen"] = [
-        {"artikel": s["artikel"], "status": s["status"], "regel": s["regel"]}
-        for s in besluit["artikelen"]
-    ]
-    return kept
 
 
 def deciding_rules(besluit: dict[str, Any] | None) -> list[str]:
@@ -254,7 +244,7 @@ def _minimal_example(
     """
 
     def changes(case: dict[str, Any]) -> bool:
-        da, db = _decide(a, case), _decide(b, case)
+        da, db = _decide_only(a, case), _decide_only(b, case)
         return kind_of_change(voorziening, da.get("a1"), db.get("a1")) == kind
 
     quick = settings(
@@ -398,14 +388,9 @@ def regress(
                 if besluit is not None and besluit["uitkomst"] == "toegekend":
                     paid = _cents(besluit) > 0
                     counter["toegekend met bijdrage" if paid else "toegekend zonder bijdrage"] += 1
-            sa, sb = _steps(ba), _steps(bb)
-            for artikel in sorted({k[0] for k in sa} | {k[0] for k in sb}):
-                if {k: n for k, n in sa.items() if k[0] == artikel} != {
-                    k: n for k, n in sb.items() if k[0] == artikel
-                }:
-                    per_artikel[artikel] += 1
             kind = kind_of_change(v, ba, bb)
             if kind is not None:
+                per_artikel.update(changed_articles(kind, ba, bb))
                 requests_changed += 1
                 changed_per_voorziening[v] += 1
                 household_changed = True

@@ -32,10 +32,18 @@ from ..language.expressions import (
     format_euro,
     parse_euro,
 )
-from ..regels.compiled import BUILTIN_VOORZIENING, EURO_UNITS, CompiledRegelset, CompiledRule
+from ..regels.compiled import (
+    BUILTIN_HUISHOUDEN,
+    BUILTIN_VOORZIENING,
+    EURO_UNITS,
+    CompiledRegelset,
+    CompiledRule,
+)
 from .constraints import Constraints, Term, sort_key, years_to_months
 
 RELATIVE = ("aanvraag", "huishouden")
+_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
 
 
@@ -50,6 +58,9 @@ class Thresholds:
         self.relations: dict[str, list[tuple[Term, Any, Callable[[Ref], Any]]]] = {}
         self._seen_relations: set[tuple[str, Term, str]] = set()
         self._applies: list[str] = []
+        self._others: dict[
+            tuple[str, str, str], Callable[[dict[str, dict[str, Any]]], Any] | None
+        ] = {}
         # the node is kept with its value, so that its id is not reused while cached
         self._constants: dict[tuple[str, str, int], tuple[ast.AST, tuple[Any, T] | None]] = {}
         for rs in self.regelsets:
@@ -151,7 +162,7 @@ class Thresholds:
             and node.func.id in ("maanden_tussen", "jaren_tussen")
             and len(node.args) == 2
             and isinstance(node.args[1], ast.Name)
-            and node.args[1].id == "peildatum"
+            and self._on_peildatum(rs, node.args[1])
         ):
             inner = self._term(rs, node.args[0], depth + 1)
             if inner is not None and inner[0][0] == "input" and inner[1] == T.datum:
@@ -163,6 +174,18 @@ class Thresholds:
             if definition is not None:
                 return self._term(rs, definition, depth + 1)
         return None
+
+    def _on_peildatum(self, rs: CompiledRegelset, node: ast.Name) -> bool:
+        """Whether a date is the peildatum, or a derived date that is the peildatum in one of
+        its branches (the ingang of support that the Jeugdwet does not also give): an age on
+        it is then steered as an age on the peildatum, and the engine decides the rest."""
+        if node.id == "peildatum":
+            return True
+        definition = self._definition(rs, node.id)
+        return isinstance(definition, ast.IfExp) and any(
+            isinstance(side, ast.Name) and side.id == "peildatum"
+            for side in (definition.body, definition.orelse)
+        )
 
     def _definition(self, rs: CompiledRegelset, name: str) -> ast.AST | None:
         for rule in rs.rules:
@@ -222,6 +245,65 @@ class Thresholds:
                 self.relations.setdefault(each, []).append(
                     (found[0], compiled, self._param_ctx(rs, each))
                 )
+
+    def _other_side(
+        self, rs: CompiledRegelset, voorziening: str, node: ast.AST, type_: T
+    ) -> Callable[[dict[str, dict[str, Any]]], Any] | None:
+        """The other side of a comparison with another fact of the case, as a function of the
+        case's facts (None when it reads more than the request's and household's facts)."""
+        key = (rs.sha256, voorziening, ast.unparse(node))
+        if key not in self._others:
+            self._others[key] = self._compile_other(rs, voorziening, node, type_)
+        return self._others[key]
+
+    def _compile_other(
+        self, rs: CompiledRegelset, voorziening: str, node: ast.AST, type_: T
+    ) -> Callable[[dict[str, dict[str, Any]]], Any] | None:
+        derived: dict[str, Any] = {}  # derived facts read, compiled from their definitions
+
+        def resolve(ref: Ref) -> T | None:
+            if ref.space == "peildatum":
+                return T.datum
+            if ref.space == "param" and ref.name in rs.parameters:
+                return T.bedrag if rs.parameter_units[ref.name] in EURO_UNITS else T.getal
+            if ref.space == "huishouden" and ref.name in BUILTIN_HUISHOUDEN:
+                return BUILTIN_HUISHOUDEN[ref.name]
+            if ref.space in RELATIVE:
+                feit = rs.inputs[ref.space].get(ref.name)
+                return T(feit.type.value) if feit else None
+            if ref.space == "afgeleid" and len(derived) < 4:
+                definition = self._definition(rs, ref.name)
+                if definition is None:
+                    return None
+                try:
+                    derived[ref.name] = compile_expression(ast.unparse(definition), resolve)
+                except ExpressionError:
+                    return None
+                return derived[ref.name].type  # type: ignore[no-any-return]
+            return None
+
+        try:
+            compiled = compile_expression(ast.unparse(node), resolve)
+        except ExpressionError:
+            return None
+        if compiled.type != type_:
+            return None
+        params = self._param_ctx(rs, voorziening)
+
+        def other(facts: dict[str, dict[str, Any]]) -> Any:
+            def ctx(ref: Ref) -> Any:
+                if ref.space in RELATIVE:
+                    value = facts.get(ref.space, {}).get(ref.name)
+                    if value is None:
+                        raise KeyError(ref)
+                    return parse_euro(value) if isinstance(value, str) and _money(value) else value
+                if ref.space == "afgeleid":
+                    return derived[ref.name](ctx)
+                return params(ref)
+
+            return compiled(ctx)
+
+        return other
 
     def nudge(
         self, voorziening: str, facts: dict[str, dict[str, Any]], pick: Callable[[int], int]
@@ -316,10 +398,16 @@ class Thresholds:
         voorziening: str,
         rule: CompiledRule,
         choose: Callable[[int], int],
+        visit: int | None = None,
     ) -> Constraints | None:
         """Constraints that make `rule` decide for `voorziening`: its condition holds and
         the conditions of the rules that set it aside do not (None when it cannot decide
-        for this voorziening, e.g. a condition on a kenmerk it does not have)."""
+        for this voorziening, e.g. a condition on a kenmerk it does not have).
+
+        `visit` counts the households steered at this rule so far: the sides of the choices
+        in what a grant gets are then enumerated (visit 0, 1, 2, 3 take the four combinations
+        of the first two choices, and so on) instead of drawn, so that a rare combination (a
+        single without minor children granted the IIT) is not left to chance."""
         out = Constraints()
         goals: list[tuple[str, bool]] = []
         if rule.regel.als:
@@ -351,7 +439,7 @@ class Thresholds:
         if rule.kind in ("eigen_bijdrage", "vaststelling") or (
             rule.regel.besluit is not None and rule.regel.besluit.uitkomst.value == "toegekend"
         ):
-            goals += self._branches(rs, voorziening, choose)
+            goals += self._branches(rs, voorziening, choose, visit)
         for source, want in goals:
             tree = _parse(source)
             solved = self._solve(rs, voorziening, tree, want, out, choose)
@@ -360,14 +448,18 @@ class Thresholds:
         return out
 
     def _branches(
-        self, rs: CompiledRegelset, voorziening: str, choose: Callable[[int], int]
+        self,
+        rs: CompiledRegelset,
+        voorziening: str,
+        choose: Callable[[int], int],
+        visit: int | None = None,
     ) -> list[tuple[str, bool]]:
         """Each choice inside what a granted request gets (an amount per leefvorm, a
         percentage per kind of help): one side of it, drawn, so every regime is reached."""
         key = (rs.sha256, voorziening)
         tests = self._tests.get(key)
         if tests is None:
-            tests = self._tests[key] = [
+            found = [
                 ast.unparse(node.test)
                 for rule in rs.rules_for.get(voorziening, ())
                 if rule.kind != "besluit"
@@ -375,7 +467,13 @@ class Thresholds:
                 for node in ast.walk(_parse(expr.source))
                 if isinstance(node, ast.IfExp)
             ]
-        return [(test, choose(2) == 0) for test in tests]
+            tests = self._tests[key] = list(dict.fromkeys(found))  # each test once
+        if visit is None:
+            return [(test, choose(2) == 0) for test in tests]
+        return [
+            (test, (visit >> i) % 2 == 0 if i < 2 or (1 << i) <= visit else choose(2) == 0)
+            for i, test in enumerate(tests)
+        ]
 
     def _not_defeated(
         self, rs: CompiledRegelset, voorziening: str, rule: CompiledRule
@@ -478,19 +576,15 @@ class Thresholds:
         if found is None:
             return True
         value = self._constant(rs, voorziening, value_side)
-        if value is None:
-            return True
         term, type_ = found
-        symbol = {
-            ast.Eq: "==",
-            ast.NotEq: "!=",
-            ast.Lt: "<",
-            ast.LtE: "<=",
-            ast.Gt: ">",
-            ast.GtE: ">=",
-        }[oper]
-        if not want:
-            symbol = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[symbol]
+        if value is None:
+            if term[0] == "input" and term[1] in RELATIVE:
+                other = self._other_side(rs, voorziening, value_side, type_)
+                if other is not None:
+                    symbol = _SYMBOL[oper] if want else _NEGATED[_SYMBOL[oper]]
+                    out.relations.append((term, symbol, other))
+            return True
+        symbol = _SYMBOL[oper] if want else _NEGATED[_SYMBOL[oper]]
         if term[0] == "years":
             term = ("months", term[1], term[2])
             value, symbol = years_to_months(value, symbol)
