@@ -735,8 +735,8 @@ def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() 
     """The mutation test of the issue: each parameter of 2026-04-01 one step up and down, as a
     draft; where that changes some scenario's outcome, `regress` at its default size must
     report a change. None may be missed: among them a second recidive level and a previous
-    schuldhulp traject between three and four years back. (Comparisons flipped `<` <-> `<=`
-    are in `verordening mutatietoets`; two of them are still missed, see the notes.)"""
+    schuldhulp traject between three and four years back. (Comparisons flipped `<` <-> `<=`:
+    the next test.)"""
     from verordening_engine.versies.mutation import mutatietoets
 
     original = load_regelset(REGELS, versie="2026-04-01")
@@ -758,6 +758,29 @@ def test_every_one_parameter_draft_that_changes_a_scenario_is_seen_by_regress() 
         "verlaging_arbeid_recidive_maanden-omlaag",
         "shv_wachttermijn_jaren-omhoog",
     } <= seen
+    missed = [u.wijziging for u in report.uitslagen if u.gemist]
+    assert missed == []
+
+
+def test_every_comparison_flip_that_changes_a_scenario_is_seen_by_regress() -> None:
+    """Each comparison of 2026-04-01 flipped `<` <-> `<=` (`>` <-> `>=`), as a draft; where
+    that changes some scenario's outcome, `regress` at its default size must see it. A flip
+    shows only at equality: among them a single without minor children granted the IIT
+    (art. 4.1, `> 0` -> `>= 0` makes her an alleenstaande ouder) and an income exactly at
+    the IIT limit (art. 4.3)."""
+    from verordening_engine.versies.mutation import mutatietoets
+
+    original = load_regelset(REGELS, versie="2026-04-01")
+    report = mutatietoets(
+        original,
+        aantal=1000,
+        scenarios=SCENARIOS,
+        only=lambda m: m.soort == "vergelijking",
+        needs_scenario_change=True,
+    )
+    assert len(report.uitslagen) > 5
+    seen = {u.id for u in report.uitslagen if u.gezien}
+    assert {"wi-leefvorm-bepaal.wi_leefvorm-1", "iit-inkomen-te-hoog-als-1"} <= seen
     missed = [u.wijziging for u in report.uitslagen if u.gemist]
     assert missed == []
 

@@ -133,6 +133,11 @@ class Builder:
         near = [v for v in self.thresholds.candidates(term) if isinstance(v, int)]
         near += [v + d for _, v in bounds if isinstance(v, int) for d in (-1, 0, 1)]
         fitting = [v for v in sorted(set(near)) if v >= 0 and satisfies(v, bounds)]
+        # the steered bound itself first: `<= grens` is met at the limit, where only a
+        # `>`/`>=` change shows; the other boundaries of the term come next
+        at_bound = [v for _, v in bounds if isinstance(v, int) and v in fitting]
+        if at_bound and src.integer(0, 2) == 0:
+            return src.choice(at_bound)
         if fitting and src.integer(0, 1) == 0:  # half of the time at a boundary
             return src.choice(fitting)
         unit = (feit.eenheid or "") if feit is not None else ""
@@ -232,17 +237,18 @@ class Builder:
         first = min(out.values(), default=anchor)
         for name in earlier:
             feit = self.vocab[space][name]
+            months_term: Term = ("months", space, name)
+            steered = months_term in c.bounds  # a term since the date (a referteperiode)
             if (
                 isinstance(feit.standaard, dt.date)
                 and ("input", space, name) not in c.fixed
                 and not c.bounds.get(("input", space, name))
+                and not steered
                 and mostly(src)
             ):
                 out[name] = feit.standaard
                 continue
             out[name] = self._date(src, ("input", space, name), c, first, floor)
-            months_term: Term = ("months", space, name)
-            steered = months_term in c.bounds
             if steered or (months_term in self.thresholds.values and src.integer(0, 1) == 0):
                 months = self._number(src, months_term, None, c)
                 out[name] = months_ago(self.peildatum, months, src.integer(0, 20))
@@ -440,9 +446,16 @@ class Builder:
             space, name = term[1], term[2]
             if name not in facts.get(space, {}):
                 continue
-            for values in facts.values():  # an event long ago (a default) made recent first
+            # an event long ago (a default) made recent first; not a date steered by a term
+            # since it (a referteperiode met long ago must stay met)
+            for where, values in facts.items():
                 for key, value in values.items():
-                    if isinstance(value, dt.date) and value < recent and key != name:
+                    if (
+                        isinstance(value, dt.date)
+                        and value < recent
+                        and key != name
+                        and ("months", where, key) not in c.bounds
+                    ):
                         values[key] = add_months(self.peildatum, -1 - src.integer(0, 35))
             try:
                 target = other({**facts, "huishouden": {**counts, **facts["huishouden"]}})
