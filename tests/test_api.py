@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from verordening_engine import evaluate
+from verordening_engine.api import load_regelset_folder
 from verordening_engine.cli import main
 
 from .conftest import REGELS, SCENARIOS
@@ -28,3 +31,29 @@ def test_library_honours_the_cases_own_versie_like_the_cli() -> None:
 def test_versie_argument_overrides_the_cases_own() -> None:
     document = evaluate(CONCEPT_CASE, regels=REGELS, versie="2026-04-01")
     assert document.verordening.versie == "2026-04-01"
+
+
+def test_a_long_running_process_sees_an_edit_of_a_drafts_base(tmp_path: Path) -> None:
+    """A service keeps compiled versions in memory; a draft states only its changes, so when
+    the base it amends is edited, the next load of the draft must decide with the new base."""
+    base = tmp_path / "basis"
+    shutil.copytree(REGELS / "dordrecht" / "2026-04-01", base)
+    draft = tmp_path / "concept"
+    draft.mkdir()
+    (draft / "regelset.yaml").write_text(
+        'basis: "../basis"\nversie: "2026-concept"\nstatus: concept\n', "utf-8"
+    )
+    case = SCENARIOS / "wi-01-iit-alleenstaande-toegekend.yaml"
+
+    def toeslag() -> str:
+        document = load_regelset_folder(draft).evaluate(case, buiten_geldigheid=True)
+        return str(document.besluiten[0].vaststellingen["bedrag"])
+
+    assert toeslag() == "400.00"
+    assert load_regelset_folder(draft) is load_regelset_folder(draft)  # unchanged: reused
+    parameters = base / "parameters-werk-inkomen.yaml"
+    text = parameters.read_text("utf-8")
+    edited = text.replace('waarde: "400.00"', 'waarde: "600.00"', 1)
+    assert edited != text
+    parameters.write_text(edited, "utf-8")
+    assert toeslag() == "600.00"

@@ -264,7 +264,8 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
     """Load, validate and compile one version folder.
 
     Compiled once per content hash: a repeated call reads and hashes the files (about a
-    millisecond) and returns the same object while their content is the same.
+    millisecond) and returns the same object while their content is the same. A draft is
+    read again with its base on every call and recompiled only when that content changed.
     """
     folder = Path(folder)
     try:
@@ -274,8 +275,11 @@ def load_regelset_folder(folder: str | Path) -> Regelset:
         )
     except (OSError, VerordeningError):
         key = None  # load_source reports what is wrong
-    if key is not None and key in _BY_CONTENT:
-        return _BY_CONTENT[key]
+    hit = _BY_CONTENT.get(key) if key is not None else None
+    # a draft's files do not hold its base: read it again (the compiled result is reused
+    # below while the merged content is the same), so an edited base is never served stale
+    if hit is not None and hit.compiled.meta.basis is None:
+        return hit
     stored = compiled_cache.load(folder, key[1]) if key is not None else None  # on disk
     source = stored.source if stored is not None else load_source(folder)
     identity = (str(Path(source.folder).resolve()), source.sha256)
