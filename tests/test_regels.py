@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,48 @@ def test_input_checks_are_type_checked_at_load(
     assert problem.file.endswith("begrippen.yaml")
     assert problem.line is not None
     assert fragment in problem.message
+
+
+def test_problems_under_a_draft_are_located_in_the_file_that_states_them(
+    tmp_path: Path,
+) -> None:
+    """A draft states only its changes: a problem in an entry it takes from its base is
+    reported at the base's file and line, one in what the draft states at the draft's."""
+    base = tmp_path / "basis"
+    shutil.copytree(REGELS / "dordrecht" / "2026-04-01", base)
+    draft = tmp_path / "concept"
+    draft.mkdir()
+    (draft / "regelset.yaml").write_text(
+        'basis: "../basis"\nversie: "2026-concept"\nstatus: concept\n', "utf-8"
+    )
+    own = draft / "parameters-werk-inkomen.yaml"
+    own.write_text(
+        "parameters:\n"
+        "  iit_bedrag_alleenstaande:\n"
+        "    omschrijving: Individuele inkomenstoeslag voor een alleenstaande.\n"
+        "    eenheid: euro_per_jr\n"
+        "    waarden:\n"
+        "      - vanaf: 2025-01-01\n"
+        '        waarde: "600.00"\n'
+        "        bron: gemodelleerd\n"
+        "        status: ongeverifieerd\n",
+        "utf-8",
+    )
+    rules = base / "hoofdstuk-4-werk-en-inkomen.yaml"
+    edit(rules, "          leefvorm: wi_leefvorm\n", "          leefvorm: wi_leefvormx\n")
+    params = base / "parameters-werk-inkomen.yaml"
+    edit(params, "  iit_bedrag_gezin:\n    omschrijving", "  iit_bedrag_gezin:\n    omschrijvingx")
+    first = CliRunner().invoke(main, ["validate", str(draft)])
+    assert first.exit_code == 2
+    found = "".join(first.output.split())
+    assert f"{own}:4:" in found  # the draft's own mistake, in the draft
+    assert f"{params}:{line_of(params, 'omschrijvingx')}:" in found  # the base's, in the base
+    assert f"{draft}/parameters-werk-inkomen.yaml:{line_of(params, 'omschrijvingx')}" not in found
+    # with the file mistakes mended, an expression the draft takes from its base
+    edit(own, "euro_per_jr", "euro_per_jaar")
+    edit(params, "omschrijvingx", "omschrijving")
+    second = CliRunner().invoke(main, ["validate", str(draft)])
+    assert second.exit_code == 2
+    found = "".join(second.output.split())
+    assert f"{rules}:{line_of(rules, 'wi_leefvormx')}:" in found
+    assert "unknownname'wi_leefvormx'" in found

@@ -105,20 +105,32 @@ class LocatedDocument:
     file: str
     data: Any
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    # where a document is merged from several files (a draft over its base): the file of
+    # each located path that is not `file`
+    origins: dict[Loc, str] = field(default_factory=dict)
 
-    def position(self, loc: Loc) -> tuple[int | None, int | None]:
-        """The position of `loc`, or of its nearest ancestor that has one."""
+    def _nearest(self, loc: Loc) -> Loc | None:
         path = tuple(loc)
         while True:
             if path in self.positions:
-                return self.positions[path]
+                return path
             if not path:
-                return (None, None)
+                return None
             path = path[:-1]
+
+    def position(self, loc: Loc) -> tuple[int | None, int | None]:
+        """The position of `loc`, or of its nearest ancestor that has one."""
+        found = self._nearest(loc)
+        return (None, None) if found is None else self.positions[found]
+
+    def file_at(self, loc: Loc) -> str:
+        """The file `loc` (or its nearest located ancestor) was read from."""
+        found = self._nearest(loc)
+        return self.file if found is None else self.origins.get(found, self.file)
 
     def problem(self, loc: Loc, message: str) -> Problem:
         line, column = self.position(loc)
-        return Problem(self.file, line, column, dotted(loc), message)
+        return Problem(self.file_at(loc), line, column, dotted(loc), message)
 
 
 def dotted(loc: Loc) -> str:

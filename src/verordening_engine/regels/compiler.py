@@ -98,7 +98,7 @@ class Compiler(Declarations):
                 column = exc.column
             self.problems.append(
                 Problem(
-                    doc.file,
+                    doc.file_at(loc),
                     line,
                     column,
                     _dotted(loc),

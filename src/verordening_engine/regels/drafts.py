@@ -11,6 +11,7 @@ the base's. The merged documents are then read exactly like a complete version, 
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def _version_folders(root: Path) -> list[Path]:
 def resolve_basis(folder: Path, meta_doc: LocatedDocument) -> Path:
     """The base folder of a draft: a path (relative to the draft) or a version name."""
     basis = str(meta_doc.data["basis"])
-    as_path = Path(basis) if Path(basis).is_absolute() else folder / basis
+    # normalised (no `..`), so that problems name the base's files as a reader finds them
+    as_path = Path(os.path.normpath(Path(basis) if Path(basis).is_absolute() else folder / basis))
     if (as_path / META_FILE).is_file():
         return as_path
     roots = [*SEARCH_ROOTS, resolve_regels(None)]
@@ -130,12 +132,13 @@ def merged_documents(
 
 
 def _merge(kind: str, base: LocatedDocument, mine: LocatedDocument) -> LocatedDocument:
-    """The base document with the draft's entries replacing or added; positions of the
-    draft's own entries are kept, so problems in what the draft states stay located."""
+    """The base document with the draft's entries replacing or added. Every located path
+    keeps the file and position it was read from, so a problem in a base entry is reported
+    at the base's file and one in what the draft states at the draft's."""
     if not isinstance(base.data, dict) or not isinstance(mine.data, dict):
         return mine
     data = copy.deepcopy(base.data)
-    positions: dict[Loc, tuple[int, int]] = {}
+    located = _Located(base)
     spec = _ENTRIES.get(kind, ())
     for key, value in mine.data.items():
         if (kind == "hoofdstukken" and key == "artikelen") or key in (
@@ -145,6 +148,7 @@ def _merge(kind: str, base: LocatedDocument, mine: LocatedDocument) -> LocatedDo
             id_key = "nummer" if key == "artikelen" else "id"
             entries = list(data.get(key) or [])
             index = {e.get(id_key): i for i, e in enumerate(entries) if isinstance(e, dict)}
+            located.header(mine, (key,))
             for j, entry in enumerate(value if isinstance(value, list) else []):
                 ident = entry.get(id_key) if isinstance(entry, dict) else None
                 if ident in index:
@@ -154,32 +158,52 @@ def _merge(kind: str, base: LocatedDocument, mine: LocatedDocument) -> LocatedDo
                     target = len(entries)
                     entries.append(entry)
                     index[ident] = target
-                _move(mine.positions, positions, (key, j), (key, target))
+                located.take(mine, (key, j), (key, target))
             data[key] = entries
         elif key in spec and isinstance(value, dict):
             section = dict(data.get(key) or {})
+            located.header(mine, (key,))
             if key == "invoer":
                 for space, facts in value.items():
                     merged = dict(section.get(space) or {})
                     merged.update(facts or {})
                     section[space] = merged
+                    located.header(mine, (key, space))
+                    for fact in facts or {}:
+                        located.take(mine, (key, space, fact), (key, space, fact))
             else:
                 section.update(value)
+                for name in value:
+                    located.take(mine, (key, name), (key, name))
             data[key] = section
-            _move(mine.positions, positions, (key,), (key,))
         else:
             data[key] = value
-            _move(mine.positions, positions, (key,), (key,))
-    return LocatedDocument(mine.file, data, positions)
+            located.take(mine, (key,), (key,))
+    return LocatedDocument(mine.file, data, located.positions, located.origins)
 
 
-def _move(
-    source: dict[Loc, tuple[int, int]],
-    target: dict[Loc, tuple[int, int]],
-    prefix: Loc,
-    new_prefix: Loc,
-) -> None:
-    n = len(prefix)
-    for loc, pos in source.items():
-        if loc[:n] == prefix:
-            target[(*new_prefix, *loc[n:])] = pos
+class _Located:
+    """Positions and files of a merged document: the base's, replaced path by path."""
+
+    def __init__(self, base: LocatedDocument) -> None:
+        self.positions: dict[Loc, tuple[int, int]] = dict(base.positions)
+        self.origins: dict[Loc, str] = {loc: base.file_at(loc) for loc in base.positions}
+
+    def header(self, mine: LocatedDocument, loc: Loc) -> None:
+        """A section the base lacks is located where the draft states it."""
+        if loc not in self.positions and loc in mine.positions:
+            self.positions[loc] = mine.positions[loc]
+            self.origins[loc] = mine.file_at(loc)
+
+    def take(self, mine: LocatedDocument, prefix: Loc, new_prefix: Loc) -> None:
+        """The draft's entry at `prefix` replaces whatever the base had at `new_prefix`."""
+        n = len(new_prefix)
+        for loc in [loc for loc in self.positions if loc[:n] == new_prefix]:
+            del self.positions[loc]
+            self.origins.pop(loc, None)
+        m = len(prefix)
+        for loc, pos in mine.positions.items():
+            if loc[:m] == prefix:
+                moved = (*new_prefix, *loc[m:])
+                self.positions[moved] = pos
+                self.origins[moved] = mine.file_at(loc)
