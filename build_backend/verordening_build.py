@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,20 @@ def _durable_requirement() -> str:
     raise RuntimeError("pyproject.toml pins no durable-rules==<version>")
 
 
+def _nested_pip_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the pip that builds durable-rules: ours with the C flag added, and
+    without the variables through which pip's hook runner told the process we run in which
+    backend (and backend path) to import; inherited, they make the nested build look for
+    setuptools in our build_backend folder (pip 26 on Python 3.13)."""
+    env = {
+        key: value
+        for key, value in environ.items()
+        if not key.startswith(("_PYPROJECT_HOOKS_", "PEP517_"))
+    }
+    env["CPPFLAGS"] = (env.get("CPPFLAGS", "") + " " + CPPFLAGS).strip()
+    return env
+
+
 def _patched_wheel() -> Path:
     """Build (once per interpreter) a durable-rules wheel that imports on this Python."""
     requirement = _durable_requirement()
@@ -50,15 +65,7 @@ def _patched_wheel() -> Path:
     if found:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
-    # The hook process we run in tells pip's in-process runner which backend (and backend
-    # path) to import through these variables; a nested pip building durable-rules must not
-    # inherit them, or it looks for setuptools in our build_backend folder.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("_PYPROJECT_HOOKS_", "PEP517_"))
-    }
-    env["CPPFLAGS"] = (env.get("CPPFLAGS", "") + " " + CPPFLAGS).strip()
+    env = _nested_pip_environment(os.environ)
     command = [
         sys.executable,
         "-m",
@@ -106,7 +113,9 @@ def _patch_wheel(wheel_directory: str, name: str) -> None:
     path = Path(wheel_directory) / name
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    metadata_name = next(i.filename for i, _ in entries if i.filename.endswith(".dist-info/METADATA"))
+    metadata_name = next(
+        i.filename for i, _ in entries if i.filename.endswith(".dist-info/METADATA")
+    )
     record_name = metadata_name[: -len("METADATA")] + "RECORD"
     contents = {info.filename: data for info, data in entries}
     new_metadata = _rewrite_requires(contents[metadata_name].decode("utf-8"), _patched_wheel())
@@ -146,9 +155,7 @@ def prepare_metadata_for_build_wheel(
 def prepare_metadata_for_build_editable(
     metadata_directory: str, config_settings: dict[str, Any] | None = None
 ) -> str:
-    dist_info = _setuptools.prepare_metadata_for_build_editable(
-        metadata_directory, config_settings
-    )
+    dist_info = _setuptools.prepare_metadata_for_build_editable(metadata_directory, config_settings)
     if NEEDS_PATCH:
         _patch_metadata_dir(metadata_directory, dist_info)
     return dist_info

@@ -52,3 +52,20 @@ def test_durable_rules_imports_on_this_python() -> None:
     import durable_rules_engine  # noqa: F401  (fails on 3.13 without the backend's build)
 
     assert sys.version_info >= (3, 11)
+
+
+def test_the_nested_pip_does_not_inherit_the_hook_runners_backend() -> None:
+    """Stop 15's CI failed here: the pip that builds durable-rules inherited pip's hook
+    variables naming our backend and its path, and looked for setuptools in build_backend/."""
+    backend = _backend()
+    outer = {
+        "PATH": "/usr/bin",
+        "CPPFLAGS": "-O2",
+        "_PYPROJECT_HOOKS_BUILD_BACKEND": "verordening_build",
+        "_PYPROJECT_HOOKS_BACKEND_PATH_JSON": '["/src/build_backend"]',
+        "PEP517_BUILD_BACKEND": "verordening_build",
+        "PEP517_BACKEND_PATH": "/src/build_backend",
+    }
+    env = backend._nested_pip_environment(outer)
+    assert env == {"PATH": "/usr/bin", "CPPFLAGS": f"-O2 {backend.CPPFLAGS}"}
+    assert "_PYPROJECT_HOOKS_BUILD_BACKEND" in outer  # the process's own environment untouched
