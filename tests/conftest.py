@@ -54,3 +54,16 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(needle)
+
+
+def draft_over_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of 2026-04-01 (`basis/`) and an empty draft on it (`concept/`, `basis:` given
+    as a relative path): for tests that edit a base under a draft."""
+    base = tmp_path / "basis"
+    shutil.copytree(REGELS / "dordrecht" / "2026-04-01", base)
+    draft = tmp_path / "concept"
+    draft.mkdir()
+    (draft / "regelset.yaml").write_text(
+        'basis: "../basis"\nversie: "2026-concept"\nstatus: concept\n', "utf-8"
+    )
+    return base, draft

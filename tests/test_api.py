@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -12,7 +11,7 @@ from verordening_engine import evaluate
 from verordening_engine.api import load_regelset_folder
 from verordening_engine.cli import main
 
-from .conftest import REGELS, SCENARIOS
+from .conftest import REGELS, SCENARIOS, draft_over_copy
 
 CONCEPT_CASE = SCENARIOS / "v2027-02-inkomensafhankelijke-bijdrage.yaml"
 
@@ -36,13 +35,7 @@ def test_versie_argument_overrides_the_cases_own() -> None:
 def test_a_long_running_process_sees_an_edit_of_a_drafts_base(tmp_path: Path) -> None:
     """A service keeps compiled versions in memory; a draft states only its changes, so when
     the base it amends is edited, the next load of the draft must decide with the new base."""
-    base = tmp_path / "basis"
-    shutil.copytree(REGELS / "dordrecht" / "2026-04-01", base)
-    draft = tmp_path / "concept"
-    draft.mkdir()
-    (draft / "regelset.yaml").write_text(
-        'basis: "../basis"\nversie: "2026-concept"\nstatus: concept\n', "utf-8"
-    )
+    base, draft = draft_over_copy(tmp_path)
     case = SCENARIOS / "wi-01-iit-alleenstaande-toegekend.yaml"
 
     def toeslag() -> str:

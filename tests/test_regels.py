@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from verordening_engine.api import load_regelset_folder
 from verordening_engine.cli import main
 from verordening_engine.errors import VerordeningError
 
-from .conftest import REGELS, SCENARIOS, edit, line_of
+from .conftest import REGELS, SCENARIOS, draft_over_copy, edit, line_of
 
 
 def validate(folder: Path) -> VerordeningError:
@@ -185,13 +184,7 @@ def test_problems_under_a_draft_are_located_in_the_file_that_states_them(
 ) -> None:
     """A draft states only its changes: a problem in an entry it takes from its base is
     reported at the base's file and line, one in what the draft states at the draft's."""
-    base = tmp_path / "basis"
-    shutil.copytree(REGELS / "dordrecht" / "2026-04-01", base)
-    draft = tmp_path / "concept"
-    draft.mkdir()
-    (draft / "regelset.yaml").write_text(
-        'basis: "../basis"\nversie: "2026-concept"\nstatus: concept\n', "utf-8"
-    )
+    base, draft = draft_over_copy(tmp_path)
     own = draft / "parameters-werk-inkomen.yaml"
     own.write_text(
         "parameters:\n"

@@ -104,6 +104,12 @@ class Regelset:
             validated=validated,
         )[0]
 
+    @property
+    def beats(self) -> dict[str, frozenset[str]]:
+        """Per rule, the rules it sets aside (exceptions and priorities, transitively):
+        what settlement needs, computed once per version."""
+        return _closure(self.compiled)
+
     def check_peildatum(self, casus: Casus, doc: LocatedDocument) -> None:
         """Raise when the case's peildatum lies outside this version's validity."""
         meta = self.compiled.meta

@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ..api import Regelset, load_regelset_folder, read_case
-from ..engine.settlement import beats, settle
-from ..regels.compiled import CompiledRegelset
+from ..engine.settlement import settle
 
-SUMMARY_FIELDS = (
-    "aanvraag",
-    "voorziening",
+# the fields two versions' decisions (and a property's two cases) are compared on
+COMPARED = (
     "uitkomst",
     "verwijzing",
     "eigen_bijdrage",
@@ -28,17 +26,9 @@ SUMMARY_FIELDS = (
     "termijnen",
     "vaststellingen",
 )
+SUMMARY_FIELDS = ("aanvraag", "voorziening", *COMPARED)
 CHUNK = 50
 Summary = dict[str, Any]
-
-_CLOSURES: dict[str, dict[str, frozenset[str]]] = {}
-
-
-def _closure(rs: CompiledRegelset) -> dict[str, frozenset[str]]:
-    found = _CLOSURES.get(rs.sha256)
-    if found is None:
-        found = _CLOSURES[rs.sha256] = beats(rs)
-    return found
 
 
 def decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, Summary]:
@@ -48,7 +38,7 @@ def decide(regelset: Regelset, case: dict[str, Any]) -> dict[str, Summary]:
     # both versions judge the same households: one of them is a what-if by design
     document, results = regelset.evaluate_detailed(casus, doc, alternatieven=False, explain=False)
     rs = regelset.compiled
-    closure = _closure(rs)
+    closure = regelset.beats
     units = {
         rid: {"id": unit.id, "bedrag": unit.bedrag}
         for unit in document.huishouden_bijdrage or []

@@ -20,6 +20,7 @@ from ..errors import VerordeningError
 from ..language.expressions import format_euro, parse_euro
 from ..regels.compiled import CompiledRegelset
 from ..regels.model import Eigenschap, EigenschapSoort, Selectie
+from .deciding import COMPARED
 from .shrinking import households
 
 SPACES = ("huishouden", "persoon", "aanvraag")
@@ -132,16 +133,6 @@ def _renamed(case: dict[str, Any]) -> dict[str, Any]:
     for aanvraag in out["aanvragen"]:
         aanvraag["persoon"] = ids[aanvraag["persoon"]]
     return out
-
-
-COMPARED = (
-    "uitkomst",
-    "verwijzing",
-    "eigen_bijdrage",
-    "ingangsdatum",
-    "termijnen",
-    "vaststellingen",
-)
 
 
 def check_case(
